@@ -1,0 +1,91 @@
+"""Small trainable heads shared by the narrative, role and technique components.
+
+They follow scikit-learn's conventions: hyper-parameters are stored unchanged in
+``__init__``, ``fit`` learns attributes with a trailing underscore and returns
+``self``, ``predict_proba`` only reads them.  Weights are saved as ``.npz`` plus a
+JSON sidecar (no pickle), so a shipped model is small, inspectable and safe to load.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+class LinearMultiLabelHead:
+    """One logistic regression per label over fixed embeddings (multi-label).
+
+    ``Y`` is a 0/1 matrix ``(n_samples, n_labels)``.  Labels with no positive
+    example get a constant very low score.
+    """
+
+    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced",
+                 max_iter: int = 2000, random_state: int = 0) -> None:
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def get_params(self) -> dict[str, Any]:
+        return {"C": self.C, "class_weight": self.class_weight,
+                "max_iter": self.max_iter, "random_state": self.random_state}
+
+    def fit(self, X: np.ndarray, Y: np.ndarray, labels: list[str]) -> LinearMultiLabelHead:
+        from sklearn.linear_model import LogisticRegression
+
+        X = np.asarray(X, dtype=np.float32)
+        Y = np.asarray(Y, dtype=np.int8)
+        if Y.ndim != 2 or Y.shape[0] != X.shape[0] or Y.shape[1] != len(labels):
+            raise ValueError(f"Y must be (n_samples, n_labels); got {Y.shape}")
+        coef = np.zeros((len(labels), X.shape[1]), dtype=np.float32)
+        intercept = np.full(len(labels), -10.0, dtype=np.float32)
+        for j in range(len(labels)):
+            y = Y[:, j]
+            if y.min() == y.max():
+                if y[0] == 1:
+                    intercept[j] = 10.0
+                continue
+            clf = LogisticRegression(C=self.C, class_weight=self.class_weight,
+                                     max_iter=self.max_iter, random_state=self.random_state)
+            clf.fit(X, y)
+            coef[j] = clf.coef_[0]
+            intercept[j] = clf.intercept_[0]
+        self.coef_ = coef
+        self.intercept_ = intercept
+        self.labels_ = list(labels)
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(X, dtype=np.float32) @ self.coef_.T + self.intercept_
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        z = np.clip(self.decision_function(X), -30, 30)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def predict(self, X: np.ndarray, threshold: float | np.ndarray = 0.5) -> np.ndarray:
+        return (self.predict_proba(X) >= threshold).astype(np.int8)
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, directory: str | Path, name: str = "head", **extra: Any) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(d / f"{name}.npz", coef=self.coef_.astype(np.float16),
+                            intercept=self.intercept_)
+        meta = {"class": type(self).__name__, "params": self.get_params(),
+                "labels": self.labels_, **extra}
+        (d / f"{name}.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, directory: str | Path, name: str = "head") -> LinearMultiLabelHead:
+        d = Path(directory)
+        meta = json.loads((d / f"{name}.json").read_text())
+        head = cls(**meta["params"])
+        with np.load(d / f"{name}.npz") as npz:
+            head.coef_ = npz["coef"].astype(np.float32)
+            head.intercept_ = npz["intercept"].astype(np.float32)
+        head.labels_ = list(meta["labels"])
+        head.meta_ = meta
+        return head

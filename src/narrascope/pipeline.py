@@ -1,0 +1,123 @@
+"""The pipeline: a config that names components, run in order over batches.
+
+>>> from narrascope import Pipeline, Article
+>>> nlp = Pipeline.from_config({"pipeline": {"components": ["sentences"]}})
+>>> [s.text for s in nlp(Article(id="a", text="One. Two.")).sentences]
+['One.', 'Two.']
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from narrascope.doc import Article
+from narrascope.registry import registry
+
+DEFAULT_CONFIG_NAME = "default.toml"
+
+
+def load_config(path: str | Path | None = None) -> dict[str, Any]:
+    """Read a pipeline config (TOML or YAML); ``None`` gives the packaged default."""
+    if path is None:
+        text = resources.files("narrascope.resources").joinpath(DEFAULT_CONFIG_NAME).read_text()
+        return tomllib.loads(text)
+    p = Path(path)
+    raw = p.read_text(encoding="utf-8")
+    try:
+        if p.suffix.lower() in {".yaml", ".yml"}:
+            cfg = yaml.safe_load(raw) or {}
+        else:
+            cfg = tomllib.loads(raw)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"{p}: invalid config: {exc}") from exc
+    if not isinstance(cfg, dict) or "pipeline" not in cfg:
+        raise ValueError(f"{p}: a config needs a [pipeline] section with 'components'")
+    return cfg
+
+
+class Pipeline:
+    """An ordered list of named components built from a config."""
+
+    def __init__(self, components: list[tuple[str, Any]], config: dict[str, Any]) -> None:
+        self.components = components
+        self.config = config
+        self.batch_size = int(config.get("pipeline", {}).get("batch_size", 32))
+
+    @classmethod
+    def from_config(
+        cls,
+        config: dict[str, Any] | str | Path | None = None,
+        overrides: dict[str, dict[str, Any]] | None = None,
+    ) -> Pipeline:
+        """Build a pipeline from a config dict, a config file, or the default.
+
+        ``overrides`` maps component names to options that replace the config's.
+        """
+        cfg = copy.deepcopy(config) if isinstance(config, dict) else load_config(config)
+        sections = cfg.setdefault("components", {})
+        for name, opts in (overrides or {}).items():
+            sections.setdefault(name, {}).update(opts)
+        names = list(cfg.get("pipeline", {}).get("components", []))
+        if not names:
+            raise ValueError("the pipeline config lists no components")
+        built = [(name, registry.create(name, sections.get(name))) for name in names]
+        cls._check_requirements(names)
+        return cls(built, cfg)
+
+    @staticmethod
+    def _check_requirements(names: list[str]) -> None:
+        seen: set[str] = set()
+        for name in names:
+            info = registry.get(name)
+            missing = [r for r in info.requires if r not in seen]
+            if missing:
+                raise ValueError(
+                    f"component {name!r} needs {', '.join(missing)} earlier in the pipeline"
+                )
+            seen.add(name)
+
+    @property
+    def component_names(self) -> list[str]:
+        return [name for name, _ in self.components]
+
+    def get(self, name: str) -> Any:
+        for n, comp in self.components:
+            if n == name:
+                return comp
+        raise KeyError(name)
+
+    def __call__(self, article: Article) -> Article:
+        return next(iter(self.pipe([article], batch_size=1)))
+
+    def pipe(self, articles: Iterable[Article], batch_size: int | None = None) -> Iterator[Article]:
+        """Stream articles through every component, ``batch_size`` at a time.
+
+        Per-article caches (embeddings, parsed docs) are dropped once an article
+        leaves the pipeline, so memory stays bounded by the batch size.
+        """
+        size = batch_size or self.batch_size
+        batch: list[Article] = []
+        for article in articles:
+            batch.append(article)
+            if len(batch) >= size:
+                yield from self._run_batch(batch)
+                batch = []
+        if batch:
+            yield from self._run_batch(batch)
+
+    def _run_batch(self, batch: list[Article]) -> Iterator[Article]:
+        stream: Iterable[Article] = batch
+        for name, comp in self.components:
+            stream = list(comp.pipe(stream, batch_size=len(batch)))
+            for art in stream:
+                art.components.append(name)
+        for art in stream:
+            art.cache.clear()
+            yield art
