@@ -1,0 +1,45 @@
+# narrascope: `make demo` (install + analyse the examples) and `make test`.
+# Idempotent: the install steps run again only when pyproject.toml changes.
+
+VENV    ?= .venv
+PYTHON  ?= python3
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.narrascope-installed
+TSTAMP  := $(VENV)/.narrascope-test-installed
+
+.PHONY: demo test install schema clean help
+
+help:
+	@echo "make demo    install into $(VENV) and analyse examples/ into out/"
+	@echo "make test    install the test extras, run ruff and pytest"
+	@echo "make schema  regenerate docs/schema/article.schema.json"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install torch==2.13.0
+	$(BIN)/pip install -e .
+	@touch $@
+
+$(TSTAMP): $(STAMP)
+	$(BIN)/pip install -e '.[test]'
+	@touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p out
+	$(BIN)/narrascope analyze examples -o out/examples.jsonl
+	$(BIN)/narrascope report out/examples.jsonl -o out/report.html
+	$(BIN)/narrascope analyze out/examples.jsonl --format table
+
+test: $(TSTAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/pytest -q
+
+schema: $(STAMP)
+	$(BIN)/narrascope schema > docs/schema/article.schema.json
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,295 @@
+"""The ``entities`` component: who the article talks about and how it frames them.
+
+Automatic mode fills ``article.entities`` with canonical entities (mentions from
+spaCy NER + the alias table, resolved), each mention classified in context
+(main role / fine roles, or none when the text merely reports it) and an
+article-level dominant framing per entity with its strongest evidence sentences.
+
+SemEval subtask-1 mode (``article.given_mentions`` is not None): exactly one
+:class:`Mention` per given mention, same half-open offsets, always with a main role
+and at least one fine role, and nothing else.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from narrascope.components.entities.aliases import AliasTable, load_table, normalize
+from narrascope.components.entities.mentions import RawMention, find_mentions, parse
+from narrascope.components.entities.model import (
+    RoleModel,
+    RolePrediction,
+    featurize,
+    load_model,
+    mention_window,
+)
+from narrascope.components.sentences import segment
+from narrascope.doc import Article, Entity, Evidence, Label, Mention, Sentence
+from narrascope.registry import Component, registry
+
+SPACY_CACHE_KEY = "spacy_doc"
+
+
+@dataclass
+class _Job:
+    article: int
+    sentence: int | None  # index into article.sentences (None: ad-hoc window)
+    start: int
+    end: int
+    s_start: int
+    s_end: int
+
+
+def _ensure_sentences(article: Article) -> None:
+    if not article.sentences:
+        article.sentences = [
+            Sentence(start=s, end=e, text=article.text[s:e], index=i, kind=k)  # type: ignore[arg-type]
+            for i, (s, e, k) in enumerate(segment(article.text, article.body_start))
+        ]
+
+
+def _sentence_of(article: Article, starts: list[int], start: int, end: int) -> int | None:
+    i = bisect.bisect_right(starts, start) - 1
+    if i >= 0 and article.sentences[i].start <= start < max(article.sentences[i].end, start + 1):
+        return i
+    return None
+
+
+@registry.component("entities", assigns=["entities"], requires=["sentences"])
+class Entities(Component):
+    """Find people, countries and organisations, resolve them and classify their roles."""
+
+    def __init__(self, name: str = "entities", aliases: str | None = None,
+                 model: str | None = None, min_confidence: float = 0.55,
+                 fine_threshold: float = 0.5, max_roled_per_article: int = 30,
+                 evidence_per_entity: int = 3, use_spacy: bool = True) -> None:
+        self.name = name
+        self.aliases = aliases
+        self.model_path = model
+        self.min_confidence = min_confidence
+        self.fine_threshold = fine_threshold
+        self.max_roled_per_article = max_roled_per_article
+        self.evidence_per_entity = evidence_per_entity
+        self.use_spacy = use_spacy
+        self.table: AliasTable = load_table(str(aliases) if aliases else None)
+        self.model: RoleModel = load_model(str(model) if model else None)
+
+    def __call__(self, article: Article) -> Article:
+        return next(iter(self.pipe([article], batch_size=1)))
+
+    # ------------------------------------------------------------------- batch
+    def pipe(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Article]:
+        batch = list(articles)
+        if not batch:
+            return
+        for art in batch:
+            _ensure_sentences(art)
+        auto = [a for a in batch if a.given_mentions is None]
+        if self.use_spacy:
+            todo = [a for a in auto if SPACY_CACHE_KEY not in a.cache]
+            for art, doc in zip(todo, parse([a.text for a in todo]), strict=True):
+                art.cache[SPACY_CACHE_KEY] = doc
+        # mentions per article and classification jobs for the whole batch
+        jobs: list[_Job] = []
+        per_article: list[tuple[list[RawMention], dict[int, int], list[str | None]]] = []
+        for ai, art in enumerate(batch):
+            starts = [s.start for s in art.sentences]
+            if art.given_mentions is not None:
+                raws, job_of, warn = self._given(art, ai, starts, jobs)
+                per_article.append((raws, job_of, warn))
+            else:
+                raws, job_of = self._automatic(art, ai, starts, jobs)
+                per_article.append((raws, job_of, []))
+        preds = self._classify(batch, jobs)
+        for ai, art in enumerate(batch):
+            raws, job_of, warns = per_article[ai]
+            forced = art.given_mentions is not None
+            art.entities = self._build(art, raws, job_of, preds, jobs, forced)
+            art.warnings.extend(w for w in warns if w)
+        yield from batch
+
+    # ------------------------------------------------------------------- modes
+    def _automatic(self, art: Article, ai: int, starts: list[int], jobs: list[_Job]
+                   ) -> tuple[list[RawMention], dict[int, int]]:
+        doc = art.cache.get(SPACY_CACHE_KEY)
+        raws = find_mentions(art.text, doc, self.table, (art.body_start, len(art.text)))
+        # classify the first mention of each entity in each content sentence,
+        # most-mentioned entities first, within the per-article budget
+        freq: dict[str, int] = defaultdict(int)
+        for m in raws:
+            freq[m.canonical] += 1
+        firsts: dict[tuple[int, str], int] = {}
+        sent_of: dict[int, int | None] = {}
+        for k, m in enumerate(raws):
+            si = _sentence_of(art, starts, m.start, m.end)
+            sent_of[k] = si
+            if si is None or art.sentences[si].kind == "boilerplate":
+                continue
+            firsts.setdefault((si, m.canonical), k)
+        chosen = sorted(firsts.items(), key=lambda kv: (-freq[kv[0][1]], kv[0][0]))
+        chosen = chosen[: self.max_roled_per_article]
+        job_by_key: dict[tuple[int, str], int] = {}
+        for (si, canon), k in chosen:
+            m = raws[k]
+            sent = art.sentences[si]
+            job_by_key[(si, canon)] = len(jobs)
+            jobs.append(_Job(ai, si, m.start, m.end, sent.start, sent.end))
+        job_of = {}
+        for k, m in enumerate(raws):
+            si = sent_of[k]
+            if si is not None and (si, m.canonical) in job_by_key:
+                job_of[k] = job_by_key[(si, m.canonical)]
+        return raws, job_of
+
+    def _given(self, art: Article, ai: int, starts: list[int], jobs: list[_Job]
+               ) -> tuple[list[RawMention], dict[int, int], list[str | None]]:
+        raws: list[RawMention] = []
+        job_of: dict[int, int] = {}
+        warns: list[str | None] = []
+        text = art.text
+        given = art.given_mentions or []
+        persons = {self.table.lookup(g.text) for g in given}
+        by_last: dict[str, set[str]] = defaultdict(set)
+        for c in persons:
+            if c and self.table.kind(c) == "person" and " " in c:
+                by_last[normalize(c.split()[-1])].add(c)
+        for g in given:
+            where = f" (line {g.line})" if g.line is not None else ""
+            if not (0 <= g.start < g.end <= len(text)) or text[g.start:g.end] != g.text:
+                warns.append(f"entities: given mention {g.text!r} at {g.start}-{g.end}{where} "
+                             "does not match the article text; skipped")
+                continue
+            canon = self.table.lookup(g.text)
+            if canon is None:
+                cands = by_last.get(normalize(g.text), set())
+                canon = next(iter(cands)) if len(cands) == 1 else " ".join(g.text.split())
+            si = _sentence_of(art, starts, g.start, g.end)
+            if si is not None:
+                s_start, s_end = art.sentences[si].start, max(art.sentences[si].end, g.end)
+            else:  # outside any sentence (e.g. before body_start): use its line
+                s_start = text.rfind("\n", 0, g.start) + 1
+                nl = text.find("\n", g.end)
+                s_end = len(text) if nl < 0 else nl
+            k = len(raws)
+            raws.append(RawMention(g.start, g.end, g.text, "GIVEN", canon, self.table.kind(canon)))
+            job_of[k] = len(jobs)
+            jobs.append(_Job(ai, si, g.start, g.end, s_start, s_end))
+        return raws, job_of, warns
+
+    # ---------------------------------------------------------------- features
+    def _classify(self, batch: list[Article], jobs: list[_Job]) -> list[RolePrediction]:
+        if not jobs:
+            return []
+        from narrascope.components.encoder import CACHE_KEY, encode, sentence_vectors
+
+        need = sorted({j.article for j in jobs})
+        missing = [ai for ai in need if batch[ai].cache.get(CACHE_KEY) is None
+                   or len(batch[ai].cache[CACHE_KEY]) != len(batch[ai].sentences)]
+        windows = [mention_window(batch[j.article].text, j.s_start, j.s_end, j.start, j.end,
+                                  self.model.window_words) for j in jobs]
+        extra = [batch[j.article].text[j.s_start:j.s_end] for j in jobs if j.sentence is None]
+        sent_texts = [s.text for ai in missing for s in batch[ai].sentences]
+        vecs = encode(windows + extra + sent_texts)
+        wv = vecs[: len(windows)]
+        ev = vecs[len(windows): len(windows) + len(extra)]
+        pos = len(windows) + len(extra)
+        for ai in missing:
+            n = len(batch[ai].sentences)
+            batch[ai].cache[CACHE_KEY] = vecs[pos: pos + n]
+            pos += n
+        sv = np.zeros_like(wv)
+        e = 0
+        for i, j in enumerate(jobs):
+            if j.sentence is None:
+                sv[i] = ev[e]
+                e += 1
+            else:
+                sv[i] = sentence_vectors(batch[j.article])[j.sentence]
+        X = featurize(wv, sv)
+        forced_rows = np.array([batch[j.article].given_mentions is not None for j in jobs])
+        preds: list[RolePrediction | None] = [None] * len(jobs)
+        for flag in (True, False):
+            idx = np.flatnonzero(forced_rows == flag)
+            if len(idx) == 0:
+                continue
+            out = self.model.predict(X[idx], forced=flag, min_confidence=self.min_confidence,
+                                     fine_threshold=self.fine_threshold)
+            for i, p in zip(idx, out, strict=True):
+                preds[i] = p
+        return preds  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ output
+    def _build(self, art: Article, raws: list[RawMention], job_of: dict[int, int],
+               preds: list[RolePrediction], jobs: list[_Job], forced: bool) -> list[Entity]:
+        source = "model"
+        groups: dict[str, list[tuple[Mention, float, int | None]]] = defaultdict(list)
+        kinds: dict[str, str | None] = {}
+        for k, m in enumerate(raws):
+            main = None
+            fines: list[Label] = []
+            conf = 0.0
+            si = None
+            if k in job_of:
+                job = jobs[job_of[k]]
+                p = preds[job_of[k]]
+                si = job.sentence
+                if p.main is not None:
+                    ev = [art.evidence(job.s_start, job.s_end, round(p.main_confidence, 4), si)]
+                    conf = p.main_confidence
+                    main = Label(label=p.main, confidence=round(p.main_confidence, 4),
+                                 evidence=ev, source=source)
+                    fines = [Label(label=f, confidence=round(min(max(c, 0.0), 1.0), 4),
+                                   evidence=ev, source=source) for f, c in p.fines]
+            mention = Mention(start=m.start, end=m.end, text=art.text[m.start:m.end],
+                              ner_label=m.ner_label, canonical=m.canonical,
+                              main_role=main, fine_roles=fines)
+            groups[m.canonical].append((mention, conf, si))
+            kinds.setdefault(m.canonical, m.kind)
+        entities = []
+        for canon, items in groups.items():
+            ent = Entity(canonical=canon, kind=kinds.get(canon),
+                         mentions=[m for m, _, _ in items])
+            self._aggregate(ent, items)
+            entities.append(ent)
+        if not forced:
+            entities.sort(key=lambda e: (-len(e.mentions), e.mentions[0].start))
+        return entities
+
+    def _aggregate(self, ent: Entity, items: list[tuple[Mention, float, int | None]]) -> None:
+        roled = [(m, c, si) for m, c, si in items if m.main_role is not None]
+        if not roled:
+            return
+        totals: dict[str, float] = defaultdict(float)
+        for m, c, _ in roled:
+            totals[m.main_role.label] += c  # type: ignore[union-attr]
+        best = max(totals, key=lambda r: totals[r])
+        best_items = sorted([it for it in roled if it[0].main_role.label == best],  # type: ignore[union-attr]
+                            key=lambda it: -it[1])
+        evidence: list[Evidence] = []
+        seen: set[int] = set()
+        for m, _c, _ in best_items:
+            for ev in m.main_role.evidence:  # type: ignore[union-attr]
+                if ev.start not in seen and len(evidence) < self.evidence_per_entity:
+                    seen.add(ev.start)
+                    evidence.append(ev)
+        conf = totals[best] / len(roled)
+        ent.main_role = Label(label=best, confidence=round(min(conf, 1.0), 4),
+                              evidence=evidence, source="model")
+        fine_tot: dict[str, float] = defaultdict(float)
+        for m, _c, _ in best_items:
+            for f in m.fine_roles:
+                fine_tot[f.label] += f.confidence
+        ranked = sorted(fine_tot.items(), key=lambda kv: -kv[1])
+        top = ranked[0][1] if ranked else 0.0
+        n = len(best_items)
+        ent.fine_roles = [
+            Label(label=lab, confidence=round(min(v / n, 1.0), 4), source="model",
+                  evidence=[ev for m, _c, _ in best_items if any(f.label == lab for f in m.fine_roles)
+                            for ev in m.main_role.evidence][: self.evidence_per_entity])  # type: ignore[union-attr]
+            for lab, v in ranked[:3] if v >= 0.6 * top
+        ]

@@ -1,0 +1,171 @@
+"""The role classifier: features of a mention in context and two linear heads.
+
+Features of one mention (768 dims): the shared encoder's embedding of a window of
+its sentence (at most ``window_words`` words on each side) with the mention wrapped
+in ``[[ ]]``, next to the plain embedding of the whole sentence.  Two
+:class:`~narrascope.learn.LinearMultiLabelHead` heads read them: the main role
+(Protagonist / Antagonist / Innocent / ``none`` = merely reported) and the 22 fine
+roles.  Decoding keeps fine roles consistent with the main role (taxonomy YAML).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from narrascope.learn import LinearMultiLabelHead
+
+MARK_OPEN, MARK_CLOSE = "[[", "]]"
+DEFAULT_WINDOW = 14
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    name: str
+    main_roles: dict[str, list[str]]
+    none_label: str = "none"
+
+    @property
+    def mains(self) -> list[str]:
+        return list(self.main_roles)
+
+    @property
+    def fines(self) -> list[str]:
+        return [f for fs in self.main_roles.values() for f in fs]
+
+    def main_of(self, fine: str) -> str:
+        for m, fs in self.main_roles.items():
+            if fine in fs:
+                return m
+        raise KeyError(f"unknown fine role {fine!r}")
+
+    def is_consistent(self, main: str | None, fines: list[str]) -> bool:
+        if main is None:
+            return not fines
+        return bool(fines) and all(f in self.main_roles.get(main, []) for f in fines)
+
+
+@lru_cache(maxsize=4)
+def load_taxonomy(path: str | None = None) -> Taxonomy:
+    if path is None:
+        raw = resources.files("narrascope.resources").joinpath(
+            "entities/roles.yaml").read_text(encoding="utf-8")
+    else:
+        raw = Path(path).read_text(encoding="utf-8")
+    data = yaml.safe_load(raw)
+    mains = {str(k): [str(f) for f in v] for k, v in data["main_roles"].items()}
+    return Taxonomy(str(data.get("name", "roles")), mains, str(data.get("none_label", "none")))
+
+
+def mention_window(text: str, sent_start: int, sent_end: int, start: int, end: int,
+                   window_words: int = DEFAULT_WINDOW) -> str:
+    """The sentence around ``text[start:end]``, the mention wrapped in ``[[ ]]``."""
+    left = _WORD.findall(text[sent_start:start])[-window_words:] if window_words else []
+    right = _WORD.findall(text[end:sent_end])[:window_words] if window_words else []
+    mention = " ".join(text[start:end].split())
+    return " ".join([*left, f"{MARK_OPEN} {mention} {MARK_CLOSE}", *right])
+
+
+def featurize(window_vecs: np.ndarray, sent_vecs: np.ndarray) -> np.ndarray:
+    return np.hstack([window_vecs, sent_vecs]).astype(np.float32)
+
+
+@dataclass
+class RolePrediction:
+    main: str | None
+    main_confidence: float
+    fines: list[tuple[str, float]]
+    main_probs: dict[str, float]
+
+
+class RoleModel:
+    """Main-role head + fine-role head + decoding rules."""
+
+    def __init__(self, main_head: LinearMultiLabelHead, fine_head: LinearMultiLabelHead,
+                 taxonomy: Taxonomy, window_words: int = DEFAULT_WINDOW,
+                 meta: dict | None = None) -> None:
+        self.main_head = main_head
+        self.fine_head = fine_head
+        self.taxonomy = taxonomy
+        self.window_words = window_words
+        self.meta = meta or {}
+
+    # ---------------------------------------------------------------- decoding
+    def predict(self, X: np.ndarray, forced: bool = False, min_confidence: float = 0.5,
+                fine_threshold: float = 0.5, second_ratio: float = 0.85,
+                max_fine: int = 2) -> list[RolePrediction]:
+        """Decode roles for feature rows.
+
+        ``forced`` (SemEval mode): always a main role (never ``none``) and >= 1 fine
+        role.  Otherwise ``main`` is ``None`` when the ``none`` class wins or the best
+        main role is below ``min_confidence``.
+        """
+        tax = self.taxonomy
+        pm = self.main_head.predict_proba(X)
+        pf = self.fine_head.predict_proba(X)
+        mlabels = self.main_head.labels_
+        flabels = self.fine_head.labels_
+        out = []
+        for i in range(len(X)):
+            probs = {lab: float(p) for lab, p in zip(mlabels, pm[i], strict=True)}
+            roles = {m: probs.get(m, 0.0) for m in tax.mains}
+            if forced:
+                total = sum(roles.values()) or 1.0
+                dist = {m: v / total for m, v in roles.items()}
+            else:
+                total = sum(probs.values()) or 1.0
+                dist = {m: v / total for m, v in probs.items()}
+            best = max(roles, key=lambda m: dist[m])
+            conf = dist[best]
+            if not forced and (dist.get(tax.none_label, 0.0) >= conf or conf < min_confidence):
+                out.append(RolePrediction(None, conf, [], dist))
+                continue
+            allowed = set(tax.main_roles[best])
+            cands = sorted(((flabels[j], float(pf[i, j])) for j in range(len(flabels))
+                            if flabels[j] in allowed), key=lambda t: -t[1])
+            s = sum(p for _, p in cands) or 1.0
+            fines = [(cands[0][0], cands[0][1])]
+            for lab, p in cands[1:max_fine]:
+                if p >= fine_threshold and p >= second_ratio * cands[0][1]:
+                    fines.append((lab, p))
+            del s
+            out.append(RolePrediction(best, conf, fines, dist))
+        return out
+
+    # ------------------------------------------------------------- persistence
+    def save(self, directory: str | Path) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        self.main_head.save(d, "main")
+        self.fine_head.save(d, "fine")
+        meta = {"window_words": self.window_words, "taxonomy": self.taxonomy.name,
+                "main_roles": self.taxonomy.main_roles, "none_label": self.taxonomy.none_label,
+                "features": "concat(encode(window with [[mention]]), sentence vector)",
+                **self.meta}
+        (d / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None) -> RoleModel:
+        d = Path(directory) if directory else default_model_dir()
+        meta = json.loads((d / "model.json").read_text())
+        tax = Taxonomy(meta.get("taxonomy", "roles"), meta["main_roles"],
+                       meta.get("none_label", "none"))
+        return cls(LinearMultiLabelHead.load(d, "main"), LinearMultiLabelHead.load(d, "fine"),
+                   tax, int(meta.get("window_words", DEFAULT_WINDOW)), meta)
+
+
+def default_model_dir() -> Path:
+    return Path(str(resources.files("narrascope.resources").joinpath("models/roles")))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> RoleModel:
+    return RoleModel.load(path)

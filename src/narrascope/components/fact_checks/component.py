@@ -1,0 +1,68 @@
+"""The ``fact_checks`` pipeline component: dated title-person checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from narrascope.components.fact_checks.check import Checker, sentence_bounds
+from narrascope.components.fact_checks.detect import Detector
+from narrascope.components.fact_checks.kb import KnowledgeBase, load_kb
+from narrascope.doc import Article
+from narrascope.registry import Component, registry
+
+_SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
+_CACHE: dict[tuple, tuple[KnowledgeBase, Detector, Checker]] = {}
+
+
+def build(kb_paths: Sequence[str] = (), builtin_kb: bool = True, grace_days: int = 14
+          ) -> tuple[KnowledgeBase, Detector, Checker]:
+    """Load the knowledge base and compile the detector (cached per configuration)."""
+    key = (tuple(str(p) for p in kb_paths), builtin_kb, grace_days)
+    if key not in _CACHE:
+        kb = load_kb(kb_paths, builtin=builtin_kb)
+        det = Detector(kb)
+        _CACHE[key] = (kb, det, Checker(kb, det.title_index, grace_days=grace_days))
+    return _CACHE[key]
+
+
+@registry.component("fact_checks", assigns=["fact_checks"], requires=[])
+class FactChecks(Component):
+    """Check titles given to persons against a dated knowledge base of office holders."""
+
+    def __init__(
+        self,
+        name: str = "fact_checks",
+        kb_paths: list[str] | None = None,
+        builtin_kb: bool = True,
+        min_severity: str = "low",
+        grace_days: int = 14,
+        max_chars: int = 200_000,
+    ) -> None:
+        if min_severity not in _SEVERITY_RANK:
+            raise ValueError(f"min_severity must be one of {sorted(_SEVERITY_RANK)}")
+        self.name = name
+        self.kb, self.detector, self.checker = build(kb_paths or (), builtin_kb, grace_days)
+        self.min_rank = _SEVERITY_RANK[min_severity]
+        self.max_chars = max_chars
+
+    def __call__(self, article: Article) -> Article:
+        text = article.text[: self.max_chars]
+        findings = []
+        seen: set[tuple[int, int]] = set()
+        for claim in self.detector.find_claims(text):
+            if claim.start < article.body_start and article.body_start > 0:
+                continue
+            s, e, kind = sentence_bounds(article, claim.start, claim.end)
+            if kind == "boilerplate":
+                continue
+            sentence = article.text[s:e]
+            rel = (max(0, claim.start - s), max(0, claim.end - s))
+            fc = self.checker.check(claim, article, sentence, rel)
+            if fc is None or _SEVERITY_RANK[fc.severity] < self.min_rank:
+                continue
+            if (claim.start, claim.end) in seen:
+                continue
+            seen.add((claim.start, claim.end))
+            findings.append(fc)
+        article.fact_checks = findings
+        return article

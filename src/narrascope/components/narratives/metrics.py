@@ -1,0 +1,69 @@
+"""SemEval-2025 Task 10 subtask-2 metric: samples F1 over coarse and fine label sets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def f1_sets(gold: set[str], pred: set[str]) -> float:
+    if not gold and not pred:
+        return 1.0
+    return 2 * len(gold & pred) / (len(gold) + len(pred))
+
+
+def samples_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]],
+               other: str = "Other") -> tuple[float, float]:
+    """Mean and standard deviation over articles of per-article F1 (empty -> {Other})."""
+    scores = []
+    for g, p in zip(gold, pred, strict=True):
+        gs, ps = set(g) or {other}, set(p) or {other}
+        scores.append(f1_sets(gs, ps))
+    if not scores:
+        return 0.0, 0.0
+    return float(np.mean(scores)), float(np.std(scores))
+
+
+def per_label_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]],
+                 labels: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Per-label precision / recall / F1 / support over articles."""
+    out: dict[str, dict[str, float]] = {}
+    for lab in labels:
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if lab in g and lab in p)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if lab not in g and lab in p)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if lab in g and lab not in p)
+        pr = tp / (tp + fp) if tp + fp else 0.0
+        rc = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * pr * rc / (pr + rc) if pr + rc else 0.0
+        out[lab] = {"precision": round(pr, 4), "recall": round(rc, 4), "f1": round(f, 4),
+                    "support": tp + fn, "predicted": tp + fp}
+    return out
+
+
+def samples_f1_matrix(gold: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """Per-row F1 of binary matrices; an empty row counts as the single label 'Other'."""
+    g_empty = ~gold.any(1)
+    p_empty = ~pred.any(1)
+    tp = (gold & pred).sum(1) + (g_empty & p_empty)
+    denom = gold.sum(1) + pred.sum(1) + g_empty + p_empty
+    return 2 * tp / np.maximum(denom, 1)
+
+
+def ece(confidences: np.ndarray, correct: np.ndarray, bins: int = 10) -> tuple[float, list[dict]]:
+    """Expected calibration error and the reliability table (equal-width bins)."""
+    confidences = np.asarray(confidences, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    table = []
+    total = 0.0
+    edges = np.linspace(0, 1, bins + 1)
+    for i in range(bins):
+        lo, hi = edges[i], edges[i + 1]
+        m = (confidences >= lo) & ((confidences < hi) if i < bins - 1 else (confidences <= hi))
+        if not m.any():
+            continue
+        acc, conf = float(correct[m].mean()), float(confidences[m].mean())
+        total += m.sum() * abs(acc - conf)
+        table.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": int(m.sum()),
+                      "confidence": round(conf, 3), "accuracy": round(acc, 3)})
+    return (total / max(len(confidences), 1)), table

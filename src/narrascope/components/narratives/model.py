@@ -1,0 +1,495 @@
+"""Narrative models: sentence-level scorers pooled to the article, then decoded.
+
+Both models score *units* (content sentences and, optionally, windows of consecutive
+sentences = the renormalised mean of their vectors) against one label vector
+``[domains..., narratives..., subnarratives...]``, pool unit scores to the article,
+compare with per-label thresholds and decode a hierarchy-consistent result:
+
+* :class:`TrainedNarrativeModel` - a multi-label head (:class:`MLPMultiLabelHead` or
+  ``narrascope.learn.LinearMultiLabelHead``) over all-MiniLM-L6-v2 sentence vectors.
+* :class:`ZeroShotNarrativeModel` - cosine similarity between each unit and an
+  embedding of the label's name + definition from the taxonomy.
+
+Confidences are calibrated with one temperature ``a`` fitted on held-out articles:
+``confidence = sigmoid(a * (logit(s) - logit(t)))``, so a label is output exactly when its
+confidence is >= 0.5.  Everything is saved as JSON + ``.npz`` (no pickle).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from narrascope.components.narratives.taxonomy import Taxonomy, load_taxonomy
+
+FORMAT_VERSION = 1
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def _logit(p: np.ndarray | float) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def label_space(taxonomy: Taxonomy) -> list[str]:
+    return list(taxonomy.domains) + list(taxonomy.narratives) + list(taxonomy.subnarratives)
+
+
+def taxonomy_digest(taxonomy: Taxonomy) -> str:
+    return hashlib.sha1("\n".join(label_space(taxonomy)).encode()).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------------- heads
+
+class MLPMultiLabelHead:
+    """A one-hidden-layer multi-label network (trained with torch, run with numpy).
+
+    Same conventions as ``narrascope.learn.LinearMultiLabelHead``: hyper-parameters in
+    ``__init__``; ``fit(X, Y, labels, sample_weight=None)`` learns ``W1_, b1_, W2_, b2_,
+    labels_``; ``save``/``load`` write ``.npz`` + ``.json`` without pickle.
+    """
+
+    def __init__(self, hidden: int = 256, epochs: int = 40, lr: float = 2e-3,
+                 weight_decay: float = 1e-4, dropout: float = 0.2, pos_weight_max: float = 20.0,
+                 batch_size: int = 128, random_state: int = 0) -> None:
+        self.hidden = hidden
+        self.epochs = epochs
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.dropout = dropout
+        self.pos_weight_max = pos_weight_max
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    def get_params(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("hidden", "epochs", "lr", "weight_decay",
+                                              "dropout", "pos_weight_max", "batch_size",
+                                              "random_state")}
+
+    def fit(self, X: np.ndarray, Y: np.ndarray, labels: list[str],
+            sample_weight: np.ndarray | None = None) -> MLPMultiLabelHead:
+        import torch
+
+        X = np.asarray(X, dtype=np.float32)
+        Y = np.asarray(Y, dtype=np.float32)
+        if Y.ndim != 2 or Y.shape[0] != X.shape[0] or Y.shape[1] != len(labels):
+            raise ValueError(f"Y must be (n_samples, n_labels); got {Y.shape}")
+        torch.manual_seed(self.random_state)
+        g = torch.Generator().manual_seed(self.random_state)
+        n, d = X.shape
+        net = torch.nn.Sequential(
+            torch.nn.Linear(d, self.hidden), torch.nn.ReLU(), torch.nn.Dropout(self.dropout),
+            torch.nn.Linear(self.hidden, Y.shape[1]))
+        pos = Y.sum(0)
+        pw = np.clip((n - pos) / np.maximum(pos, 1.0), 1.0, self.pos_weight_max)
+        pw = np.sqrt(pw)  # soften: thresholds are tuned afterwards anyway
+        loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pw, dtype=torch.float32),
+                                             reduction="none")
+        opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+        W = torch.from_numpy(np.ones(n, np.float32) if sample_weight is None
+                             else np.asarray(sample_weight, np.float32))
+        net.train()
+        for _ in range(self.epochs):
+            perm = torch.randperm(n, generator=g)
+            for i in range(0, n, self.batch_size):
+                idx = perm[i:i + self.batch_size]
+                opt.zero_grad()
+                loss = (loss_fn(net(Xt[idx]), Yt[idx]).mean(1) * W[idx]).mean()
+                loss.backward()
+                opt.step()
+        net.eval()
+        self.W1_ = net[0].weight.detach().numpy().T.copy()
+        self.b1_ = net[0].bias.detach().numpy().copy()
+        self.W2_ = net[3].weight.detach().numpy().T.copy()
+        self.b2_ = net[3].bias.detach().numpy().copy()
+        self.labels_ = list(labels)
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        h = np.maximum(np.asarray(X, dtype=np.float32) @ self.W1_ + self.b1_, 0.0)
+        return h @ self.W2_ + self.b2_
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return _sigmoid(self.decision_function(X)).astype(np.float32)
+
+    def save(self, directory: str | Path, name: str = "head", **extra: Any) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(d / f"{name}.npz", W1=self.W1_.astype(np.float16), b1=self.b1_,
+                            W2=self.W2_.astype(np.float16), b2=self.b2_)
+        meta = {"class": type(self).__name__, "params": self.get_params(),
+                "labels": self.labels_, **extra}
+        (d / f"{name}.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, directory: str | Path, name: str = "head") -> MLPMultiLabelHead:
+        d = Path(directory)
+        meta = json.loads((d / f"{name}.json").read_text())
+        head = cls(**meta["params"])
+        with np.load(d / f"{name}.npz") as z:
+            head.W1_ = z["W1"].astype(np.float32)
+            head.b1_ = z["b1"].astype(np.float32)
+            head.W2_ = z["W2"].astype(np.float32)
+            head.b2_ = z["b2"].astype(np.float32)
+        head.labels_ = list(meta["labels"])
+        return head
+
+
+def make_head(kind: str, **params: Any):  # type: ignore[no-untyped-def]
+    if kind == "mlp":
+        return MLPMultiLabelHead(**params)
+    if kind == "linear":
+        from narrascope.learn import LinearMultiLabelHead
+
+        return LinearMultiLabelHead(**params)
+    raise ValueError(f"unknown head kind {kind!r} (mlp, linear)")
+
+
+def load_head(directory: Path, name: str = "head"):  # type: ignore[no-untyped-def]
+    meta = json.loads((directory / f"{name}.json").read_text())
+    if meta["class"] == "MLPMultiLabelHead":
+        return MLPMultiLabelHead.load(directory, name)
+    from narrascope.learn import LinearMultiLabelHead
+
+    return LinearMultiLabelHead.load(directory, name)
+
+
+# ---------------------------------------------------------------- unit building
+
+def make_units(S: np.ndarray, windows: tuple[int, ...] = (1, 2)) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Unit vectors and their sentence ranges ``[i, j)`` (window sizes over rows of S)."""
+    n = len(S)
+    vecs: list[np.ndarray] = []
+    spans: list[tuple[int, int]] = []
+    for w in windows:
+        if w == 1:
+            vecs.append(S)
+            spans.extend((i, i + 1) for i in range(n))
+        elif n >= w:
+            c = np.cumsum(np.vstack([np.zeros((1, S.shape[1]), S.dtype), S]), axis=0)
+            m = c[w:] - c[:-w]
+            m = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
+            vecs.append(m.astype(np.float32))
+            spans.extend((i, i + w) for i in range(n - w + 1))
+    if not vecs:
+        return np.zeros((0, S.shape[1] if S.ndim == 2 else 384), np.float32), []
+    return np.vstack(vecs).astype(np.float32), spans
+
+
+def pool(P: np.ndarray, method: str = "max") -> np.ndarray:
+    """Pool unit scores ``(u, L)`` to the article ``(L,)``."""
+    if len(P) == 0:
+        return np.zeros(P.shape[1], np.float32)
+    if method == "max":
+        return P.max(0)
+    if method.startswith("top"):
+        k = min(int(method[3:] or 2), len(P))
+        return np.sort(P, axis=0)[-k:].mean(0)
+    if method == "noisy_or":
+        return 1.0 - np.exp(np.log1p(-np.clip(P, 0, 1 - 1e-6)).sum(0))
+    if method == "lse":
+        z = _logit(P)
+        m = z.max(0)
+        return _sigmoid(m + np.log(np.exp(z - m).sum(0)) - np.log(len(P)) * 0.5).astype(np.float32)
+    raise ValueError(f"unknown pooling {method!r}")
+
+
+# -------------------------------------------------------------------- results
+
+@dataclass
+class LabelScore:
+    label: str
+    confidence: float
+    score: float
+    evidence: list[tuple[int, float]]  # (row in S, score)
+
+
+@dataclass
+class Prediction:
+    domain: LabelScore
+    narratives: list[LabelScore]
+    subnarratives: list[LabelScore]
+
+
+# ---------------------------------------------------------------------- models
+
+class BaseNarrativeModel:
+    """Shared scoring, decoding and persistence of thresholds/calibration."""
+
+    kind = "base"
+
+    def __init__(self, taxonomy: Taxonomy, pooling: str = "max",
+                 windows: tuple[int, ...] = (1, 2), domain_gate: bool = True,
+                 thresholds: dict[str, float] | None = None, temperature: float = 1.0,
+                 bias: float = 0.0, default_threshold: float = 0.5, name: str = "") -> None:
+        self.taxonomy = taxonomy
+        self.labels = label_space(taxonomy)
+        self.pooling = pooling
+        self.windows = tuple(windows)
+        self.domain_gate = domain_gate
+        self.default_threshold = default_threshold
+        self.thresholds = np.array([float((thresholds or {}).get(lab, default_threshold))
+                                    for lab in self.labels], dtype=np.float64)
+        self.temperature = temperature
+        self.bias = bias
+        self.name = name or self.kind
+        self._build_index()
+
+    def _build_index(self) -> None:
+        t = self.taxonomy
+        self.n_dom = len(t.domains)
+        self.n_nar = len(t.narratives)
+        self.dom_idx = np.arange(self.n_dom)
+        self.nar_idx = np.arange(self.n_dom, self.n_dom + self.n_nar)
+        self.sub_idx = np.arange(self.n_dom + self.n_nar, len(self.labels))
+        nar_pos = {n: i for i, n in enumerate(t.narratives)}
+        dom_pos = {d: i for i, d in enumerate(t.domains)}
+        self.sub2nar = np.array([nar_pos[t.info[s].narrative] for s in t.subnarratives])
+        self.sub_is_other = np.array([t.info[s].is_other for s in t.subnarratives])
+        self.nar2dom = np.array([dom_pos[t.info[n].domain] for n in t.narratives])
+        self.nar_other = np.array([t.subnarratives.index(t.other_of(n)) for n in t.narratives])
+
+    # -- to override
+    def unit_scores(self, U: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    # -- scoring
+    def score_matrix(self, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pooled scores (L,), per-sentence scores (n, L), unit scores) for vectors S."""
+        U, spans = make_units(S, self.windows)
+        if len(U) == 0:
+            z = np.zeros(len(self.labels), np.float32)
+            return z, np.zeros((0, len(self.labels)), np.float32), z[None, :0]
+        P = self.unit_scores(U)
+        pooled = pool(P, self.pooling)
+        per_sent = np.zeros((len(S), len(self.labels)), np.float32)
+        for (i, j), row in zip(spans, P, strict=True):
+            if j - i == 1:
+                per_sent[i] = np.maximum(per_sent[i], row)
+        return pooled, per_sent, P
+
+    def decide(self, pooled: np.ndarray, thresholds: np.ndarray | None = None) -> np.ndarray:
+        """Binary decisions for a batch of pooled scores ``(N, L)`` (hierarchy-consistent)."""
+        th = self.thresholds if thresholds is None else thresholds
+        X = np.atleast_2d(pooled)
+        B = X >= th
+        dom = X[:, self.dom_idx]
+        dom_on = B[:, self.dom_idx]
+        nar = B[:, self.nar_idx].copy()
+        sub = B[:, self.sub_idx].copy()
+        if self.domain_gate:
+            # the article's domain is the best-scoring domain over its threshold
+            margin = _logit(dom) - _logit(th[self.dom_idx])
+            best = margin.argmax(1)
+            ok = dom_on[np.arange(len(X)), best]
+            allowed = np.zeros_like(dom_on)
+            allowed[np.arange(len(X)), best] = ok
+            nar &= allowed[:, self.nar2dom]
+            sub &= allowed[:, self.nar2dom[self.sub2nar]]
+        # a specific subnarrative implies its narrative
+        spec = sub & ~self.sub_is_other
+        has_spec = np.zeros_like(nar)
+        for j in np.nonzero(~self.sub_is_other)[0]:
+            has_spec[:, self.sub2nar[j]] |= spec[:, j]
+        nar |= has_spec
+        nar |= sub[:, self.nar_other]  # an "X: Other" head firing implies X
+        other = nar & ~has_spec
+        sub = spec.copy()
+        sub[:, self.nar_other] = other
+        out = np.zeros_like(B)
+        out[:, self.nar_idx] = nar
+        out[:, self.sub_idx] = sub
+        # the domain (topic) output: the best domain over its threshold, or the domain
+        # of the fired narratives when they disagree with it
+        margin = _logit(dom) - _logit(th[self.dom_idx])
+        best = margin.argmax(1)
+        dom_out = np.zeros_like(dom_on)
+        dom_out[np.arange(len(X)), best] = dom_on[np.arange(len(X)), best]
+        for k in range(self.n_dom):
+            fired_k = nar[:, self.nar2dom == k].any(1)
+            dom_out[fired_k] = False
+            dom_out[fired_k, k] = True
+        out[:, self.dom_idx] = dom_out
+        return out
+
+    def confidence(self, pooled: np.ndarray) -> np.ndarray:
+        return _sigmoid(self.temperature * (_logit(pooled) - _logit(self.thresholds)) + self.bias)
+
+    def predict_vectors(self, S: np.ndarray, rows: list[int] | None = None,
+                        max_evidence: int = 3) -> Prediction:
+        """Decode one article from its content-sentence vectors ``S``."""
+        pooled, per_sent, _ = self.score_matrix(S)
+        dec = self.decide(pooled[None, :])[0]
+        conf = self.confidence(pooled)
+        rows = rows if rows is not None else list(range(len(S)))
+        t = self.taxonomy
+
+        def ev(j: int) -> list[tuple[int, float]]:
+            if len(per_sent) == 0:
+                return []
+            col = per_sent[:, j]
+            order = np.argsort(-col, kind="stable")[:max_evidence]
+            top = float(col[order[0]])
+            return [(rows[i], float(col[i])) for i in order
+                    if col[i] >= 0.5 * top and col[i] > 0]
+
+        def ls(j: int, conf_j: float | None = None) -> LabelScore:
+            c = float(conf[j]) if conf_j is None else conf_j
+            return LabelScore(self.labels[j], round(c, 4), float(pooled[j]), ev(j))
+
+        nars = [ls(j) for j in self.nar_idx if dec[j]]
+        subs: list[LabelScore] = []
+        for k, j in enumerate(self.sub_idx):
+            if not dec[j]:
+                continue
+            if self.sub_is_other[k]:
+                # "X: Other": confidence that X holds and no listed sub does
+                nj = self.nar_idx[self.sub2nar[k]]
+                spec_conf = [conf[self.sub_idx[m]] for m in np.nonzero(
+                    (self.sub2nar == self.sub2nar[k]) & ~self.sub_is_other)[0]]
+                c = float(max(conf[nj], conf[j])) * (1 - float(max(spec_conf, default=0.0)))
+                lab = ls(nj, c)
+                lab.label = self.labels[j]
+                subs.append(lab)
+            else:
+                subs.append(ls(j))
+        doms = [j for j in self.dom_idx if dec[j]]
+        if doms:
+            domain = ls(int(doms[0]))
+        else:
+            best = int(np.argmax(conf[self.dom_idx])) if self.n_dom else 0
+            c = 1.0 - float(conf[self.dom_idx][best]) if self.n_dom else 1.0
+            domain = LabelScore(t.other_label, round(c, 4), 0.0, [])
+        return Prediction(domain, nars, subs)
+
+    # -- persistence
+    def config(self) -> dict[str, Any]:
+        return {"format_version": FORMAT_VERSION, "kind": self.kind, "name": self.name,
+                "taxonomy": self.taxonomy.name, "taxonomy_digest": taxonomy_digest(self.taxonomy),
+                "labels": self.labels, "pooling": self.pooling, "windows": list(self.windows),
+                "domain_gate": self.domain_gate, "temperature": self.temperature,
+                "bias": self.bias,
+                "default_threshold": self.default_threshold,
+                "thresholds": {lab: round(float(t), 5)
+                               for lab, t in zip(self.labels, self.thresholds, strict=True)}}
+
+
+class TrainedNarrativeModel(BaseNarrativeModel):
+    kind = "trained"
+
+    def __init__(self, taxonomy: Taxonomy, head: Any, **kw: Any) -> None:
+        super().__init__(taxonomy, **kw)
+        missing = [lab for lab in self.labels if lab not in head.labels_]
+        if missing:
+            raise ValueError(f"the model has no head for {len(missing)} label(s) of taxonomy "
+                             f"{taxonomy.name!r}, e.g. {missing[0]!r}: retrain it with this "
+                             "taxonomy (narrascope train narratives --taxonomy FILE)")
+        self.head = head
+        self._cols = np.array([head.labels_.index(lab) for lab in self.labels])
+
+    def unit_scores(self, U: np.ndarray) -> np.ndarray:
+        return self.head.predict_proba(U)[:, self._cols]
+
+    def save(self, directory: str | Path, extra: dict[str, Any] | None = None) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        self.head.save(d, "head")
+        cfg = self.config()
+        cfg.update(extra or {})
+        (d / "model.json").write_text(json.dumps(cfg, indent=1, ensure_ascii=False) + "\n")
+
+
+class ZeroShotNarrativeModel(BaseNarrativeModel):
+    """Cosine similarity of units to label descriptions, mapped to ``(cos + 1) / 2``."""
+
+    kind = "zero-shot"
+
+    def __init__(self, taxonomy: Taxonomy, **kw: Any) -> None:
+        kw.setdefault("default_threshold", 0.72)
+        kw.setdefault("windows", (1,))
+        super().__init__(taxonomy, **kw)
+        self._label_vecs: np.ndarray | None = None
+
+    def label_texts(self) -> list[str]:
+        t = self.taxonomy
+        texts = []
+        for lab in self.labels:
+            if lab in t.domains:
+                texts.append(f"{t.domain_names.get(lab, lab)}.")
+                continue
+            li = t.info[lab]
+            if li.level == "subnarrative" and li.is_other:
+                base = t.info[li.narrative]
+                texts.append(f"{base.name}. {base.describe()}")
+            elif li.level == "subnarrative":
+                texts.append(f"{li.name}. {li.describe()}")
+            else:
+                texts.append(f"{li.name}. {li.describe()}")
+        return texts
+
+    def label_vectors(self) -> np.ndarray:
+        if self._label_vecs is None:
+            from narrascope.components.encoder import encode
+
+            self._label_vecs = encode(self.label_texts())
+        return self._label_vecs
+
+    def unit_scores(self, U: np.ndarray) -> np.ndarray:
+        return ((U @ self.label_vectors().T + 1.0) / 2.0).astype(np.float32)
+
+    def save(self, directory: str | Path, extra: dict[str, Any] | None = None) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        cfg = self.config()
+        cfg.update(extra or {})
+        (d / "zero-shot.json").write_text(json.dumps(cfg, indent=1, ensure_ascii=False) + "\n")
+
+
+def _common_kwargs(cfg: dict[str, Any]) -> dict[str, Any]:
+    return {"pooling": cfg.get("pooling", "max"), "windows": tuple(cfg.get("windows", (1,))),
+            "domain_gate": bool(cfg.get("domain_gate", True)),
+            "thresholds": cfg.get("thresholds", {}),
+            "temperature": float(cfg.get("temperature", 1.0)), "bias": float(cfg.get("bias", 0.0)),
+            "default_threshold": float(cfg.get("default_threshold", 0.5)),
+            "name": cfg.get("name", "")}
+
+
+def shipped_model_dir() -> Path:
+    import narrascope
+
+    return Path(narrascope.__file__).parent / "resources" / "models" / "narratives"
+
+
+def load_model(model: str | Path = "default", taxonomy: str | Path | Taxonomy | None = None,
+               ) -> BaseNarrativeModel:
+    """``"default"`` (shipped trained model), ``"zero-shot"`` or a model directory."""
+    tax = load_taxonomy(taxonomy) if taxonomy is not None else None
+    if str(model) == "zero-shot":
+        d = shipped_model_dir()
+        tax = tax or load_taxonomy()
+        f = d / "zero-shot.json"
+        if f.exists():
+            cfg = json.loads(f.read_text())
+            if cfg.get("taxonomy_digest") == taxonomy_digest(tax):
+                return ZeroShotNarrativeModel(tax, **_common_kwargs(cfg))
+        return ZeroShotNarrativeModel(tax, name="zero-shot")
+    d = shipped_model_dir() if str(model) == "default" else Path(model)
+    f = d / "model.json"
+    if not f.exists():
+        raise FileNotFoundError(f"{d}: no narratives model (model.json) there; train one with "
+                                "`narrascope train narratives -o DIR`")
+    cfg = json.loads(f.read_text())
+    if tax is None:
+        tf = d / "taxonomy.yaml"
+        tax = load_taxonomy(tf if tf.exists() else None)
+    head = load_head(d, "head")
+    return TrainedNarrativeModel(tax, head, **_common_kwargs(cfg))

@@ -1,0 +1,125 @@
+"""The ``techniques`` pipeline component: persuasion techniques, frames, explanation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+
+import numpy as np
+
+from narrascope.components.techniques.explain import explain_article
+from narrascope.components.techniques.frames import FrameDetector
+from narrascope.components.techniques.model import load_model
+from narrascope.components.techniques.patterns import PatternMatcher
+from narrascope.components.techniques.taxonomy import technique_names
+from narrascope.doc import Article, TechniqueCount, Techniques, TechniqueSpan
+from narrascope.registry import Component, registry
+
+
+@lru_cache(maxsize=512)
+def _embed_query(text: str) -> np.ndarray:
+    from narrascope.components.encoder import encode
+
+    return encode([text])[0]
+
+
+def _vectors(article: Article) -> np.ndarray:
+    from narrascope.components.encoder import sentence_vectors
+
+    return sentence_vectors(article)
+
+
+def word_count(article: Article) -> int:
+    """Whitespace-separated words of the analysed (non-boilerplate) sentences."""
+    content = [s for s in article.sentences if s.kind != "boilerplate"]
+    if content:
+        return sum(len(s.text.split()) for s in content)
+    if article.sentences:
+        return 0
+    return len(article.text[article.body_start:].split())
+
+
+def build_profile(spans: list[TechniqueSpan], words: int) -> tuple[dict[str, TechniqueCount], float]:
+    counts = Counter(s.technique for s in spans)
+    per = 1000.0 / words if words else 0.0
+    profile = {t: TechniqueCount(count=c, per_1000_words=round(c * per, 3))
+               for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+    return profile, round(len(spans) * per, 3)
+
+
+@registry.component("techniques", assigns=["techniques"], requires=["sentences"])
+class TechniqueDetector(Component):
+    """Persuasion techniques (patterns + sentence model), frames and a narrative explanation."""
+
+    def __init__(self, name: str = "techniques", model_dir: str | None = None,
+                 patterns: str | None = None, frames: str | None = None,
+                 use_model: bool = True, use_patterns: bool = True,
+                 threshold_scale: float = 1.0, min_sentence_words: int = 4,
+                 detect_frames: bool = True, explain: bool = True) -> None:
+        self.name = name
+        self.model_dir = model_dir
+        self.use_model = use_model
+        self.use_patterns = use_patterns
+        self.threshold_scale = threshold_scale
+        self.min_sentence_words = min_sentence_words
+        self.detect_frames = detect_frames
+        self.explain = explain
+        self.matcher = PatternMatcher(patterns)
+        self.frame_detector = FrameDetector(frames)
+        self.model = load_model(model_dir) if use_model else None
+        self.labels = technique_names()
+
+    # ------------------------------------------------------------------ spans
+    def find_spans(self, article: Article) -> list[TechniqueSpan]:
+        text = article.text
+        content = [s for s in article.sentences if s.kind != "boilerplate"]
+        spans: list[TechniqueSpan] = []
+        if self.use_patterns and content:
+            for m in self.matcher.match_text(text, [(s.start, s.end, s.index) for s in content]):
+                spans.append(TechniqueSpan(start=m.start, end=m.end, text=text[m.start:m.end],
+                                           technique=m.technique,
+                                           confidence=round(m.confidence, 4),
+                                           detector="pattern", pattern=m.pattern,
+                                           sentence=m.sentence))
+        if self.model is not None and content:
+            eligible = [s for s in content if len(s.text.split()) >= self.min_sentence_words]
+            if eligible:
+                vecs = _vectors(article)
+                X = vecs[[s.index for s in eligible]]
+                proba = self.model.predict_proba(X)
+                decide = self.model.predict(X, scale=self.threshold_scale)
+                by_pattern = {(sp.sentence, sp.technique): sp for sp in spans}
+                for row, s in enumerate(eligible):
+                    for j in np.flatnonzero(decide[row]):
+                        tech = self.model.labels[j]
+                        p = float(proba[row, j])
+                        hit = by_pattern.get((s.index, tech))
+                        if hit is not None:  # both agree: keep the precise phrase span
+                            hit.confidence = round(1 - (1 - hit.confidence) * (1 - p), 4)
+                            continue
+                        spans.append(TechniqueSpan(start=s.start, end=s.end, text=s.text,
+                                                   technique=tech, confidence=round(p, 4),
+                                                   detector="model", pattern=None,
+                                                   sentence=s.index))
+        spans.sort(key=lambda sp: (sp.start, sp.end, sp.technique))
+        return spans
+
+    def __call__(self, article: Article) -> Article:
+        spans = self.find_spans(article)
+        words = word_count(article)
+        profile, density = build_profile(spans, words)
+        content = [s for s in article.sentences if s.kind != "boilerplate"]
+        frames = self.frame_detector(article, content) if self.detect_frames else []
+        tech = Techniques(spans=spans, profile=profile, words=words,
+                          density_per_1000_words=density, frames=frames)
+        if self.explain:
+            bonus: dict[int, float] = {}
+            for sp in spans:
+                if sp.sentence is not None:
+                    bonus[sp.sentence] = min(0.09, bonus.get(sp.sentence, 0.0) + 0.03)
+            try:
+                tech.explanation = explain_article(article, _vectors, _embed_query, bonus)
+            except (OSError, RuntimeError, ImportError) as exc:  # encoder unavailable
+                article.warnings.append(f"techniques: no explanation ({exc})")
+        article.techniques = tech
+        return article

@@ -1,0 +1,260 @@
+"""Transparent lexical detectors for persuasion techniques (YAML patterns + a few rules).
+
+All matching runs on the original text, so every match is a half-open span of
+``article.text``.  Curly and straight quotes/apostrophes are handled by the
+macros of ``resources/techniques/patterns.yaml`` and by the quote finder below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from narrascope.components.techniques.taxonomy import resource_dir, technique_names
+
+MACROS = {
+    "{APOS}": "['’ʼ‘]",
+    "{Q}": "[\"'“”‘’«»„]",
+    "{OPENQ}": "[\"'“‘«„]",
+    "{CLOSEQ}": "[\"'”’»]",
+    "{S}": "(?:['’ʼ]s)?",
+}
+
+#: quoted regions on one line: “…”, "…", «…», ‘…’ and '…' (single quotes only when not
+#: an apostrophe); a double quote left open runs to the end of its paragraph.
+_QUOTE_RE = re.compile(
+    r"“[^“”\n\r]*(?:”|(?=[\n\r])|$)"
+    r"|\"[^\"\n\r]*(?:\"|(?=[\n\r])|$)"
+    r"|«[^«»\n\r]*(?:»|(?=[\n\r])|$)"
+    r"|„[^„“”\n\r]*(?:[“”]|(?=[\n\r])|$)"
+    r"|(?<![\w])‘[^\n\r]+?’(?![\w])"
+    r"|(?<![\w])'[^\n\r]+?'(?![\w])"
+)
+_WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
+#: a reporting verb shortly before a short quote: the article reports someone's words
+_SPEECH_NEAR = re.compile(
+    r"\b(?:said|says|say|saying|told|tells|wrote|writes|added|asked|stated|declared|"
+    r"titled|entitled|headlined|called|calling|named|considered|considers|described|"
+    r"describes|describing|termed|dubbed|labell?ed|branded|urged|warned|insisted|"
+    r"according\s+to|slogan|motto|hashtag|song|film|book|show|programme|program|"
+    r"operation|magazine|newspaper|album)\b",
+    re.IGNORECASE,
+)
+#: a quote right after a possessive, a colon or a comma is a title or a quotation
+_QUOTE_CONTEXT = re.compile(r"(?:['’]s\s*|:\s*|,\s*|\bas\s+(?:an?\s+)?)$", re.IGNORECASE)
+
+STOPWORDS = set(
+    """a an the and or but if of to in on at by for with from as into onto over under about
+    after before than then that this these those it its it's is are was were be been being
+    has have had do does did not no nor so too very can could will would shall should may
+    might must he she they we you i me him her them us our your their his my mine who whom
+    which what when where why how all any both each few more most other some such only own
+    same just also there here out up down off again further once s t said says say told
+    tell according reported reports report spokesman spokeswoman spokesperson statement
+    percent per cent year years month months week weeks day days million billion thousand
+    minister ministry president prime foreign government official officials told news
+    agency added one two three four five first second last new people mr ms mrs""".split()
+)
+
+
+@dataclass
+class PatternMatch:
+    start: int
+    end: int
+    technique: str
+    confidence: float
+    pattern: str
+    sentence: int | None = None
+
+
+@dataclass
+class Pattern:
+    name: str
+    technique: str
+    confidence: float
+    regex: re.Pattern[str]
+    group: int | str = 0
+    skip_in_quotes: bool = False
+
+
+def expand_macros(regex: str) -> str:
+    for k, v in MACROS.items():
+        regex = regex.replace(k, v)
+    return regex
+
+
+def quote_regions(text: str) -> list[tuple[int, int]]:
+    """Half-open spans of quoted passages (quote marks included)."""
+    return [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text) if m.end() - m.start() > 1]
+
+
+def _inside(regions: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in regions)
+
+
+class PatternMatcher:
+    """Applies the YAML patterns and the special rules to an article's sentences."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        p = Path(path) if path else resource_dir() / "patterns.yaml"
+        data: dict[str, Any] = yaml.safe_load(p.read_text(encoding="utf-8"))
+        known = set(technique_names())
+        self.patterns: list[Pattern] = []
+        names: set[str] = set()
+        for item in data.get("patterns", []):
+            if item["technique"] not in known:
+                raise ValueError(f"{p}: pattern {item['name']!r}: unknown technique "
+                                 f"{item['technique']!r}")
+            if item["name"] in names:
+                raise ValueError(f"{p}: duplicate pattern name {item['name']!r}")
+            names.add(item["name"])
+            flags = 0 if item.get("case_sensitive") else re.IGNORECASE
+            self.patterns.append(Pattern(
+                name=item["name"], technique=item["technique"],
+                confidence=float(item.get("confidence", 0.7)),
+                regex=re.compile(expand_macros(item["regex"]), flags),
+                group=item.get("group", 0), skip_in_quotes=bool(item.get("skip_in_quotes")),
+            ))
+        self.special: dict[str, dict[str, Any]] = data.get("special", {}) or {}
+        for name, cfg in self.special.items():
+            if cfg.get("technique") not in known:
+                raise ValueError(f"{p}: special rule {name!r}: unknown technique")
+
+    # ------------------------------------------------------------------ matching
+    def match_text(self, text: str, sentences: list[tuple[int, int, int]]) -> list[PatternMatch]:
+        """All matches in ``text`` restricted to the given ``(start, end, index)`` sentences."""
+        regions = quote_regions(text)
+        out: list[PatternMatch] = []
+        for s_start, s_end, idx in sentences:
+            for pat in self.patterns:
+                for m in pat.regex.finditer(text, s_start, s_end):
+                    start, end = m.span(pat.group)
+                    if start < 0 or end <= start:
+                        continue
+                    if pat.skip_in_quotes and _inside(regions, start, end):
+                        continue
+                    out.append(PatternMatch(start, end, pat.technique, pat.confidence,
+                                            pat.name, idx))
+        out.extend(self._questions(text, sentences, regions))
+        out.extend(self._scare_quotes(text, sentences, regions, out))
+        out.extend(self._repetition(text, sentences))
+        return _dedupe(out)
+
+    def _questions(self, text: str, sentences: list[tuple[int, int, int]],
+                   regions: list[tuple[int, int]]) -> list[PatternMatch]:
+        cfg = self.special.get("rhetorical_question")
+        if not cfg:
+            return []
+        out = []
+        for s, e, idx in sentences:
+            body = text[s:e].rstrip()
+            if not body.endswith("?") or len(body.split()) < 4:
+                continue
+            q = s + len(body) - 1
+            if _inside(regions, q, q + 1):
+                continue
+            out.append(PatternMatch(s, s + len(body), cfg["technique"],
+                                    float(cfg.get("confidence", 0.6)), "rhetorical_question",
+                                    idx))
+        return out
+
+    def _scare_quotes(self, text: str, sentences: list[tuple[int, int, int]],
+                      regions: list[tuple[int, int]],
+                      found: list[PatternMatch]) -> list[PatternMatch]:
+        cfg = self.special.get("scare_quotes")
+        if not cfg:
+            return []
+        max_words = int(cfg.get("max_words", 3))
+        covered = [(m.start, m.end) for m in found if m.pattern == "so_called"]
+        out = []
+        for s, e, idx in sentences:
+            for qs, qe in regions:
+                if qs < s or qe > e:
+                    continue
+                inner = text[qs + 1: qe - 1] if text[qe - 1] in "\"'”’»“" else text[qs + 1: qe]
+                words = inner.split()
+                if not (1 <= len(words) <= max_words) or not _WORD_RE.search(inner):
+                    continue
+                if inner.rstrip()[-1:] in ".!?,":  # a quoted short sentence, not a scare quote
+                    continue
+                if _SPEECH_NEAR.search(text, max(s, qs - 60), qs) or _QUOTE_CONTEXT.search(
+                        text[max(s, qs - 12): qs]):
+                    continue
+                if qs == s:  # quote opens the sentence: reported speech
+                    continue
+                if any(cs <= qs < ce or cs < qe <= ce for cs, ce in covered):
+                    continue
+                out.append(PatternMatch(qs, qe, cfg["technique"],
+                                        float(cfg.get("confidence", 0.55)), "scare_quotes", idx))
+        return out
+
+    def _repetition(self, text: str, sentences: list[tuple[int, int, int]]) -> list[PatternMatch]:
+        out: list[PatternMatch] = []
+        word_cfg = self.special.get("repeated_word")
+        phrase_cfg = self.special.get("repeated_phrase")
+        tokens: list[tuple[str, int, int, int, bool]] = []  # lower, start, end, sentence, cap
+        for s, e, idx in sentences:
+            sent_words = [(m.group().lower(), m.start(), m.end(), idx, m.group()[:1].isupper())
+                          for m in _WORD_RE.finditer(text, s, e)]
+            tokens.extend(sent_words)
+            if word_cfg:
+                by_word: dict[str, list[tuple[int, int]]] = defaultdict(list)
+                for w, ws, we, _, _ in sent_words:
+                    if len(w) >= 3 and w not in STOPWORDS and not w.isdigit():
+                        by_word[w].append((ws, we))
+                for occ in by_word.values():
+                    if len(occ) >= 3:
+                        out.append(PatternMatch(occ[0][0], occ[-1][1], word_cfg["technique"],
+                                                float(word_cfg.get("confidence", 0.8)),
+                                                "repeated_word", idx))
+        if not phrase_cfg:
+            return out
+        min_count = int(phrase_cfg.get("min_count", 3))
+        min_content = int(phrase_cfg.get("min_content_words", 2))
+        used: set[int] = set()
+        for n in (4, 3, 2):
+            grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
+            for i in range(len(tokens) - n + 1):
+                window = tokens[i:i + n]
+                if len({t[3] for t in window}) > 1:
+                    continue
+                words = tuple(t[0] for t in window)
+                content = [t for t in window if t[0] not in STOPWORDS and not t[0].isdigit()]
+                if len(content) < min_content or all(t[4] for t in content):
+                    continue
+                if window[0][0] in STOPWORDS or window[-1][0] in STOPWORDS:
+                    continue
+                grams[words].append(i)
+            for _, starts in grams.items():
+                starts = [i for i in starts if not any(j in used for j in range(i, i + n))]
+                if len(starts) < min_count:
+                    continue
+                for i in starts:
+                    used.update(range(i, i + n))
+                for i in starts[1:]:
+                    out.append(PatternMatch(tokens[i][1], tokens[i + n - 1][2],
+                                            phrase_cfg["technique"],
+                                            float(phrase_cfg.get("confidence", 0.6)),
+                                            "repeated_phrase", tokens[i][3]))
+        return out
+
+
+def _dedupe(matches: list[PatternMatch]) -> list[PatternMatch]:
+    """Drop a match of a technique contained in a longer match of the same technique."""
+    matches.sort(key=lambda m: (m.technique, m.start, -(m.end - m.start), -m.confidence))
+    out: list[PatternMatch] = []
+    last: dict[str, PatternMatch] = {}
+    for m in matches:
+        prev = last.get(m.technique)
+        if prev is not None and prev.start <= m.start and m.end <= prev.end:
+            prev.confidence = max(prev.confidence, m.confidence)
+            continue
+        out.append(m)
+        last[m.technique] = m
+    out.sort(key=lambda m: (m.start, m.end, m.technique))
+    return out

@@ -1,0 +1,108 @@
+"""Atomic, resumable output files.
+
+Output goes to ``OUT.partial`` next to ``OUT`` (same folder, so the final
+``os.replace`` is atomic) and is flushed after every article; ``OUT`` appears
+only when the run finishes.  An interrupted JSONL run leaves ``OUT.partial``;
+``--resume`` reads the ids already there (dropping a truncated last line) and
+appends the rest, so nothing is computed or written twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+
+def partial_path(out: Path) -> Path:
+    return out.with_name(out.name + ".partial")
+
+
+def repair_and_read_ids(path: Path) -> set[str]:
+    """Ids of the complete JSONL records in ``path``; cut a truncated last line off."""
+    ids: set[str] = set()
+    good_end = 0
+    with open(path, "rb") as fh:
+        pos = 0
+        for raw in fh:
+            end = pos + len(raw)
+            if not raw.endswith(b"\n"):
+                break  # truncated last line (interrupted mid-write)
+            try:
+                rec = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                break
+            if isinstance(rec, dict) and "id" in rec:
+                ids.add(str(rec["id"]))
+            good_end = end
+            pos = end
+    if good_end != path.stat().st_size:
+        with open(path, "r+b") as fh:
+            fh.truncate(good_end)
+    return ids
+
+
+class Sink:
+    """A text output: stdout (``None`` or ``-``) or an atomically replaced file."""
+
+    def __init__(self, out: str | Path | None, resume: bool = False) -> None:
+        self.done_ids: set[str] = set()
+        self.out: Path | None = None if out in (None, "-") else Path(out)  # type: ignore[arg-type]
+        self.tmp: Path | None = None
+        if self.out is None:
+            self.fh: TextIO = sys.stdout
+            return
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = partial_path(self.out)
+        mode = "w"
+        if resume:
+            if not self.tmp.exists() and self.out.exists():
+                # resume from a finished file: continue it under .partial
+                os.replace(self.out, self.tmp)
+            if self.tmp.exists():
+                self.done_ids = repair_and_read_ids(self.tmp)
+                mode = "a"
+        self.fh = open(self.tmp, mode, encoding="utf-8", newline="")  # noqa: SIM115
+
+    @property
+    def resumed(self) -> bool:
+        return bool(self.done_ids)
+
+    def write(self, s: str) -> None:
+        self.fh.write(s)
+
+    def flush(self) -> None:
+        self.fh.flush()
+
+    def commit(self) -> None:
+        """Finish: flush, fsync and rename ``OUT.partial`` to ``OUT``."""
+        if self.out is None:
+            self.fh.flush()
+            return
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        assert self.tmp is not None
+        os.replace(self.tmp, self.out)
+
+    def abort(self) -> Path | None:
+        """Stop without finishing; the partial file stays (returned) for --resume."""
+        if self.out is None:
+            self.fh.flush()
+            return None
+        self.fh.flush()
+        self.fh.close()
+        return self.tmp
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a whole file atomically (temp file in the same folder + os.replace)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

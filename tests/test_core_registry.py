@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from narrascope import Article, Component, Pipeline, registry
+
+
+@registry.component("test_upper_count", assigns=["metadata.upper"], requires=["sentences"])
+class UpperCount(Component):
+    def __init__(self, name: str = "test_upper_count", key: str = "upper") -> None:
+        self.name = name
+        self.key = key
+
+    def __call__(self, article: Article) -> Article:
+        article.metadata[self.key] = sum(c.isupper() for c in article.text)
+        return article
+
+
+def test_component_options_come_from_config() -> None:
+    nlp = Pipeline.from_config(
+        {"pipeline": {"components": ["sentences", "test_upper_count"]},
+         "components": {"test_upper_count": {"key": "caps"}}}
+    )
+    art = nlp(Article(id="a", text="ABC def. Ghi."))
+    assert art.metadata["caps"] == 4
+    assert art.components == ["sentences", "test_upper_count"]
+    assert [s.text for s in art.sentences] == ["ABC def.", "Ghi."]
+
+
+def test_unknown_option_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="does not take option"):
+        Pipeline.from_config({"pipeline": {"components": ["sentences"]},
+                              "components": {"sentences": {"bogus": 1}}})
+
+
+def test_unknown_component_lists_known_ones() -> None:
+    with pytest.raises(KeyError, match="known components"):
+        Pipeline.from_config({"pipeline": {"components": ["nope"]}})
+
+
+def test_requirements_are_checked() -> None:
+    with pytest.raises(ValueError, match="needs sentences"):
+        Pipeline.from_config({"pipeline": {"components": ["test_upper_count"]}})
+
+
+def test_pipe_streams_batches_and_clears_cache() -> None:
+    nlp = Pipeline.from_config({"pipeline": {"components": ["sentences"]}})
+    arts = [Article(id=str(i), text=f"Sentence {i}. Another one.") for i in range(7)]
+    for a in arts:
+        a.cache["x"] = 1
+    out = list(nlp.pipe(iter(arts), batch_size=3))
+    assert [a.id for a in out] == [str(i) for i in range(7)]
+    assert all(not a.cache for a in out)
