@@ -158,6 +158,11 @@ def test_interrupted_run_is_resumed_without_duplicates(tmp_path: Path) -> None:
     assert r.exit_code == 0 and [x["id"] for x in records(out.read_text())] == ids
 
 
+def test_dash_is_stdout() -> None:
+    r = run("analyze", EXAMPLES / "local_sports_006.txt", "-o", "-", *FAST)
+    assert r.exit_code == 0 and records(r.stdout)[0]["id"] == "local_sports_006.txt"
+
+
 def test_resume_needs_a_jsonl_file() -> None:
     r = run("analyze", EXAMPLES, "--resume", *FAST)
     assert r.exit_code == 2 and "--resume needs -o FILE and --format jsonl" in r.stderr
@@ -247,3 +252,25 @@ def test_local_component_module(tmp_path: Path, monkeypatch) -> None:
     assert r.exit_code == 0, r.stderr
     words = len((EXAMPLES / "local_sports_006.txt").read_text(encoding="utf-8").split())
     assert records(r.stdout)[0]["metadata"]["words"] == words == 110
+
+
+def test_console_script_and_closed_pipe() -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "narrascope"
+    if not exe.exists():
+        found = shutil.which("narrascope")
+        if found is None:
+            pytest.skip("the narrascope console script is not installed")
+        exe = Path(found)
+    out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.startswith("narrascope ")
+    # the reader closes the pipe after one line: no traceback, exit status 0
+    proc = subprocess.Popen([str(exe), "analyze", str(EXAMPLES), "--components", "sentences", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline().startswith(b"{")
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and b"Traceback" not in err, err

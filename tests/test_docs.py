@@ -11,6 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from narrascope.cli import app
+from narrascope.doc import NOTICE
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "adding-a-component.md"
@@ -51,4 +52,5 @@ def test_readme_starts_with_the_two_commands_and_documents_every_command() -> No
     for cmd in ("analyze", "report", "evaluate", "components", "schema", "train"):
         assert f"narrascope {cmd}" in readme, cmd
     assert "## Performance" in readme
-    assert "does not judge whether an article is true" in readme  # the notice
+    flat = " ".join(readme.replace("\n>", " ").replace("`", "'").split())
+    assert NOTICE in flat  # the notice, verbatim

@@ -118,3 +118,18 @@ def test_st3_uses_minilm_cosine_and_says_so(tmp_path: Path) -> None:
     assert "BERTScore" in res.notes[0] and "not available offline" in res.notes[0]
     r = CliRunner().invoke(app, ["evaluate", "st3", "--gold", str(gold), "--pred", str(pred)])
     assert r.exit_code == 0 and "note: BERTScore" in r.stdout and "MiniLM cosine" in r.stdout
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.mark.skipif(not (SEEDS / "labels-st2.tsv").is_file(), reason="../shared/seeds is missing")
+def test_seed_labels_are_in_the_shipped_taxonomy_and_score_1_against_themselves() -> None:
+    tax = Taxonomy.load()
+    if tax is None:
+        pytest.skip("no taxonomy shipped yet")
+    labels = SEEDS / "labels-st2.tsv"
+    res = score_st2(labels, labels, taxonomy=tax)
+    assert res.metrics["f1_coarse"] == res.metrics["f1_fine"] == 1.0
+    assert res.metrics["f1_fine_std"] == 0.0
+    assert res.warnings == []

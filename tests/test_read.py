@@ -226,3 +226,31 @@ def test_duplicate_ids_are_reported(tmp_path: Path) -> None:
     (tmp_path / "b" / "x.txt").write_text("Two.", encoding="utf-8")
     arts, errors = read_all([tmp_path])
     assert len(arts) == 1 and "duplicate article id 'x.txt'" in str(errors[0])
+
+
+def test_jsonl_text_with_a_seed_date_prefix(tmp_path: Path) -> None:
+    p = tmp_path / "s.jsonl"
+    text = " date 2025-04-12 Pentagon chief Lloyd Austin refused to attend."
+    p.write_text(json.dumps({"id": "s1", "text": text}) + "\n"
+                 + json.dumps({"id": "s2", "text": text, "date": "2025-05-01"}) + "\n",
+                 encoding="utf-8")
+    (a, b), errors = read_all([p])
+    assert not errors and a.text == text and b.text == text
+    assert str(a.date) == "2025-04-12" and a.body_start == 17
+    assert str(b.date) == "2025-05-01"  # an explicit date column wins
+
+
+def test_date_prefix_on_its_own_line() -> None:
+    art = parse_text("date 2025-01-05\nBody starts here.", "d.txt")
+    assert str(art.date) == "2025-01-05" and art.text[art.body_start:] == "Body starts here."
+
+
+def test_html_in_a_legacy_charset(tmp_path: Path) -> None:
+    body = "".join(f"<p>Le caf\xe9 du coin a rouvert ses portes apr\xe8s des travaux, num\xe9ro {i}.</p>"
+                   for i in range(6))
+    page = (f'<html><head><meta charset="windows-1252"><title>Caf\xe9</title></head><body>'
+            f"<article><h1>Caf\xe9 rouvert</h1>{body}</article></body></html>")
+    p = tmp_path / "legacy.html"
+    p.write_bytes(page.encode("cp1252"))
+    (art,), errors = read_all([p])
+    assert not errors and "café du coin" in art.text

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+from html import unescape
 from html.parser import HTMLParser
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from narrascope.doc import Article, Entity, Label, Mention
 from narrascope.write.report import Finding, ReportWriter, collect_findings, render_text, segments
@@ -72,8 +76,8 @@ def test_self_contained() -> None:
 
 
 def test_overlapping_spans_become_segments() -> None:
-    f1 = Finding("f1", "narr", "N", 0.8, [(0, 10, 0.8)])
-    f2 = Finding("f2", "tech", "T", 0.6, [(5, 15, 0.6)])
+    f1 = Finding("f1", "narr", "N", 0.8, [(0, 10, 0.8, None)])
+    f2 = Finding("f2", "tech", "T", 0.6, [(5, 15, 0.6, None)])
     segs = segments(20, [f1, f2])
     assert [(a, b, sorted(f.fid for f, _ in c)) for a, b, c in segs] == [
         (0, 5, ["f1"]), (5, 10, ["f1", "f2"]), (10, 15, ["f2"]), (15, 20, [])]
@@ -98,3 +102,30 @@ def test_every_layer_is_linked_to_its_findings() -> None:
     p.feed(html)
     shown = "".join(p.text)
     assert a.text.replace("<script>alert('x')</script>", "") .split("The")[0] in shown
+
+
+def test_hover_shows_span_level_roles_and_scores() -> None:
+    html = render(full_article())
+    assert "Volodymyr Zelensky: Antagonist (0.80) - Incompetent, Deceiver" in html  # mention's own
+    assert "Volodymyr Zelensky: Antagonist (0.80) - Incompetent&#10;" in html or (
+        "Volodymyr Zelensky: Antagonist (0.80) - Incompetent\"" in html)  # entity's, for the other
+    assert "URW: Discrediting Ukraine (0.80), this span 0.90" in html
+    assert "Loaded_Language (0.70, pattern: begged)" in html
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet="ab<>&\"' \n", min_size=1, max_size=30).flatmap(
+    lambda t: st.tuples(st.just(t), st.lists(
+        st.tuples(st.integers(0, len(t)), st.integers(0, len(t))), max_size=6))))
+def test_segments_cover_the_text_exactly_once(case: tuple[str, list[tuple[int, int]]]) -> None:
+    text, raw = case
+    findings = [Finding(f"f{i}", "tech", f"T{i}", 0.5, [(min(a, b), max(a, b), None, None)])
+                for i, (a, b) in enumerate(raw)]
+    segs = segments(len(text), findings)
+    assert [a for a, _, _ in segs][0] == 0 and segs[-1][1] == len(text)
+    for (_, b, _), (a2, _, _) in zip(segs, segs[1:], strict=False):
+        assert b == a2  # contiguous, no overlap
+    for a, b, cover in segs:
+        expected = {f.fid for f in findings for s, e, _, _ in f.spans if s <= a and b <= e and s < e}
+        assert {f.fid for f, _ in cover} == expected
+    assert unescape(re.sub(r"<[^>]+>", "", render_text(text, findings))) == text

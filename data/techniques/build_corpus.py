@@ -14,22 +14,70 @@ import random
 from pathlib import Path
 
 REGISTERS = {
-    "war": dict(actor="the Kremlin", gov="the government in Kyiv", policy="the new sanctions package",
-                place="the eastern front", group="ordinary Ukrainians", issue="the war"),
-    "war2": dict(actor="NATO", gov="the Kiev authorities", policy="the latest arms deliveries",
-                 place="Donbass", group="Russian speakers", issue="the conflict"),
-    "climate": dict(actor="the climate lobby", gov="the energy ministry", policy="the carbon tax",
-                    place="the countryside", group="farmers", issue="climate policy"),
-    "politics": dict(actor="the opposition leader", gov="the ruling coalition", policy="the pension reform",
-                     place="the capital", group="pensioners", issue="the reform"),
-    "health": dict(actor="the health minister", gov="the health authorities", policy="the vaccine mandate",
-                   place="the hospitals", group="nurses", issue="the pandemic response"),
-    "economy": dict(actor="the central bank", gov="the finance ministry", policy="the budget plan",
-                    place="the industrial regions", group="small businesses", issue="inflation"),
-    "eu": dict(actor="Brussels", gov="the European Commission", policy="the migration pact",
-               place="the border towns", group="local residents", issue="migration"),
-    "us": dict(actor="Washington", gov="the White House", policy="the foreign aid bill",
-               place="the Pentagon", group="American taxpayers", issue="the aid debate"),
+    "war": dict(
+        actor="the Kremlin",
+        gov="the government in Kyiv",
+        policy="the new sanctions package",
+        place="the eastern front",
+        group="ordinary Ukrainians",
+        issue="the war",
+    ),
+    "war2": dict(
+        actor="NATO",
+        gov="the Kiev authorities",
+        policy="the latest arms deliveries",
+        place="Donbass",
+        group="Russian speakers",
+        issue="the conflict",
+    ),
+    "climate": dict(
+        actor="the climate lobby",
+        gov="the energy ministry",
+        policy="the carbon tax",
+        place="the countryside",
+        group="farmers",
+        issue="climate policy",
+    ),
+    "politics": dict(
+        actor="the opposition leader",
+        gov="the ruling coalition",
+        policy="the pension reform",
+        place="the capital",
+        group="pensioners",
+        issue="the reform",
+    ),
+    "health": dict(
+        actor="the health minister",
+        gov="the health authorities",
+        policy="the vaccine mandate",
+        place="the hospitals",
+        group="nurses",
+        issue="the pandemic response",
+    ),
+    "economy": dict(
+        actor="the central bank",
+        gov="the finance ministry",
+        policy="the budget plan",
+        place="the industrial regions",
+        group="small businesses",
+        issue="inflation",
+    ),
+    "eu": dict(
+        actor="Brussels",
+        gov="the European Commission",
+        policy="the migration pact",
+        place="the border towns",
+        group="local residents",
+        issue="migration",
+    ),
+    "us": dict(
+        actor="Washington",
+        gov="the White House",
+        policy="the foreign aid bill",
+        place="the Pentagon",
+        group="American taxpayers",
+        issue="the aid debate",
+    ),
 }
 
 # technique -> list of templates (one hand-written sentence each; labels beyond the key
@@ -274,6 +322,151 @@ T: dict[str, list[str]] = {
 }
 T.pop("Name_Calling-Labeling+")
 
+
+# second batch of templates (written the same day, different wording and registers)
+MORE: dict[str, list[str]] = {
+    "Loaded_Language": [
+        "{Gov} keeps feeding {group} a toxic diet of lies about {issue}.",
+        "The ruthless architects of {policy} have trampled on {group} without a second thought.",
+        "{Actor} is drowning {place} in a swamp of corruption and arrogance.",
+        "It is a monstrous scheme, and {group} are its helpless victims.",
+    ],
+    "Name_Calling-Labeling": [
+        "The clowns running {gov} have once again embarrassed {group}.",
+        "{Actor} and its band of crooks want us to swallow {policy}.",
+        "These useful idiots keep repeating whatever {actor} tells them about {issue}.",
+        "The traitors who wrote {policy} should never be allowed near power again.",
+    ],
+    "Doubt": [
+        "Is it really a coincidence that {actor} profits from {policy}?",
+        "The official account of {issue} raises more questions than it answers.",
+        "Strange, isn't it, that nobody at {gov} can produce a single document on {policy}?",
+        "Do they seriously expect {group} to believe this version of events?",
+    ],
+    "Exaggeration-Minimisation": [
+        "{Policy} has turned {place} into a wasteland overnight.",
+        "A few broken windows in {place} hardly count as a crisis, whatever {actor} says.",
+        "Every single family in the country will be ruined by {policy}.",
+        "The so-called scandal around {issue} is a storm in a teacup.",
+    ],
+    "Repetition": [
+        "Corruption in {gov}, corruption in {place}, corruption everywhere you look.",
+        "We said no yesterday, we say no today, and we will say no tomorrow to {policy}.",
+        "Stop the lies, stop the waste, stop {policy}.",
+        "The same excuses, the same faces, the same failures from {gov}.",
+    ],
+    "Appeal_to_Fear-Prejudice": [
+        "Your savings will vanish overnight if {policy} becomes law.",
+        "They will come for your pension next, and then for your home.",
+        "Behind {policy} lurks a danger that could wipe out {group} within a decade.",
+        "Open the border today and tomorrow {place} will no longer be safe for your children.",
+    ],
+    "Flag_Waving": [
+        "Our people have never been conquered, and {actor} will not be the first to do it.",
+        "Stand proud, stand together, and show {actor} what this nation is made of.",
+        "The blood of our heroes obliges us to defend every inch of our land.",
+        "Loyal sons and daughters of the homeland will never accept {policy}.",
+    ],
+    "Slogans": [
+        "One nation, one voice, one victory!",
+        "Peace now, {policy} never!",
+        "Truth will win!",
+        "Our children, our future, our choice!",
+    ],
+    "Appeal_to_Authority": [
+        "The country's top doctor says {policy} is safe, and that should end all discussion.",
+        "If the generals say victory is near, who are we to doubt it?",
+        "Scientists at a prestigious university have proven that {actor} is wrong about {issue}.",
+        "The most decorated diplomat of our time backs {policy}, which is all we need to know.",
+    ],
+    "Appeal_to_Popularity": [
+        "Ninety percent of {group} are against {policy}, so it must be wrong.",
+        "Everybody is talking about it: {gov} has lost the plot on {issue}.",
+        "Half the country is already boycotting {policy}; don't be the last one to join.",
+        "More and more people are waking up to the truth about {issue}.",
+    ],
+    "Appeal_to_Values": [
+        "Respect for the family is sacred, and {policy} tramples on it.",
+        "True justice demands that we stand by {group}.",
+        "Our faith teaches mercy, and {policy} has none.",
+        "Anyone who cherishes liberty knows that {actor} must be resisted.",
+    ],
+    "Causal_Oversimplification": [
+        "Since {policy} was introduced, everything has gone wrong, so {policy} is the cause.",
+        "The empty shelves in {place} have a single explanation: {actor}.",
+        "{Group} are poorer today for one reason, and its name is {policy}.",
+        "Remove {actor} and the problems of {place} will disappear.",
+    ],
+    "False_Dilemma-No_Choice": [
+        "Either {group} accept the deal tonight or they lose everything.",
+        "We can either defend our borders or watch our country disappear.",
+        "It is {policy} or chaos; there is nothing in between.",
+        "You can support {gov} or you can support the enemy, but not both.",
+    ],
+    "Consequential_Oversimplification": [
+        "Allow {policy} and soon every town will be run from {place}.",
+        "If we give in on {issue} now, we will have to give in on everything later.",
+        "One exception for {group} today, and tomorrow the whole system will collapse.",
+        "Let {actor} set the rules on {issue} and our independence will be gone within a year.",
+    ],
+    "Straw_Man": [
+        "Supporters of {policy} seem to think money grows on trees.",
+        "So the critics want {group} to freeze in the dark rather than pay a little more?",
+        "{Actor} apparently believes that everyone who disagrees is an enemy of the people.",
+        "Their argument boils down to this: nobody should ever be held responsible for {issue}.",
+    ],
+    "Red_Herring": [
+        "Before we talk about {policy}, let us remember the wonderful harvest this year.",
+        "The real question is not {issue} but why the journalists wear such expensive suits.",
+        "Asked about {issue}, the minister preferred to discuss his new book.",
+        "Forget {policy}; the important news is that the capital's new stadium is almost finished.",
+    ],
+    "Whataboutism": [
+        "{Actor} complains about {issue}, yet look at what happens in its own streets.",
+        "Before pointing fingers at us, maybe {actor} should explain its own wars.",
+        "They shout about {place}, but they were silent when their friends did far worse.",
+        "Why is nobody asking about the crimes of those who now demand answers from us?",
+    ],
+    "Appeal_to_Time": [
+        "Tomorrow may be too late to save {group} from {policy}.",
+        "History is calling, and {gov} must answer today.",
+        "Every day we wait, {place} slips further out of reach.",
+        "This is the moment: act now on {issue} or regret it for a generation.",
+    ],
+    "Conversation_Killer": [
+        "{Actor} has spoken, and there is no point in arguing.",
+        "Enough with the questions; {policy} stays.",
+        "That is the truth about {issue}, full stop.",
+        "Some things are not up for debate, and {policy} is one of them.",
+    ],
+    "Obfuscation-Vagueness-Confusion": [
+        "Certain people in certain offices know certain things about {issue}.",
+        "Let's just say that not everything about {policy} is what it seems, if you see what I mean.",
+        "Something is going on behind the scenes in {place}, and it is not nothing.",
+        "Depending on how you look at it, {gov} both did and did not approve {policy}.",
+    ],
+    "Guilt_by_Association": [
+        "{Policy} is cheered by the same radicals who burned cars last summer.",
+        "The author of {policy} once shared a stage with a notorious extremist.",
+        "Dictators around the world applaud {actor}, which says everything.",
+        "Guess who else supported an idea like {policy}? Mussolini.",
+    ],
+    "Appeal_to_Hypocrisy": [
+        "{Actor} demands austerity from {group} while its own officials enjoy lavish dinners.",
+        "Yesterday they swore to fight {issue}; today they profit from it.",
+        "The minister who preaches green living owns three cars and a private plane.",
+        "They lecture us about free speech and then ban every newspaper they dislike.",
+    ],
+    "Questioning_the_Reputation": [
+        "{Actor} has been caught lying so often that nothing it says about {issue} can be trusted.",
+        "The head of {gov} built his career on shady deals and broken promises.",
+        "This is a party whose leaders have spent more time in court than in parliament.",
+        "The so-called expert behind {policy} has never held a real job.",
+    ],
+}
+for _tech, _tpls in MORE.items():
+    T[_tech].extend(_tpls)
+
 NEUTRAL = [
     "{Gov} said on Tuesday it would publish the details of {policy} next month.",
     "The committee will meet again in two weeks to review {policy}.",
@@ -342,7 +535,7 @@ NEUTRAL = [
     "The new hospital wing will add 120 beds, the regional health authority said.",
     "He told the hearing that the contract had been awarded in line with procurement rules.",
     "The sanctions regime was extended for another six months, the council said.",
-    "She called the proposal \"unrealistic\" but said her party would study it.",
+    'She called the proposal "unrealistic" but said her party would study it.',
     "\u201cWe are ready to talk,\u201d the foreign minister told reporters in Ankara.",
     "The central bank raised its key rate by a quarter of a percentage point.",
     "Farmers in {place} have asked {gov} for more time to apply the new rules.",
@@ -408,14 +601,16 @@ def build() -> list[dict]:
                 if text in seen:
                     continue
                 seen.add(text)
-                records.append({
-                    "id": f"{tech}-{ti:02d}-{reg}",
-                    "text": text,
-                    "labels": [] if tech == "NONE" else [tech],
-                    "template": f"{tech}-{ti:02d}",
-                    "register": reg,
-                    "synthetic": True,
-                })
+                records.append(
+                    {
+                        "id": f"{tech}-{ti:02d}-{reg}",
+                        "text": text,
+                        "labels": [] if tech == "NONE" else [tech],
+                        "template": f"{tech}-{ti:02d}",
+                        "register": reg,
+                        "synthetic": True,
+                    }
+                )
     return records
 
 

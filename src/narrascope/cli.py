@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -31,6 +31,9 @@ from narrascope.read.semeval import (
     read_dominant,
     read_mentions,
 )
+
+if TYPE_CHECKING:
+    from narrascope.pipeline import Pipeline
 
 COMPONENT_COMMANDS = ("narratives", "entities", "techniques", "fact_checks")
 
@@ -130,7 +133,7 @@ def load_local_components(names: Iterable[str], folders: list[Path]) -> None:
                 break
 
 
-def build_pipeline(config: Path | None, components: str | None, taxonomy: Path | None):  # type: ignore[no-untyped-def]
+def build_pipeline(config: Path | None, components: str | None, taxonomy: Path | None) -> Pipeline:
     """The pipeline for a run; raise a one-line :class:`typer.Exit` when it cannot be built."""
     from narrascope.pipeline import Pipeline, load_config
 
@@ -143,7 +146,7 @@ def build_pipeline(config: Path | None, components: str | None, taxonomy: Path |
         load_local_components(cfg.get("pipeline", {}).get("components", []), [*search, Path.cwd()])
         overrides = {"narratives": {"taxonomy": str(taxonomy)}} if taxonomy else None
         return Pipeline.from_config(cfg, overrides)
-    except (OSError, ValueError, KeyError, ImportError, TypeError, SyntaxError) as exc:
+    except Exception as exc:  # the user-facing boundary: one line, whatever went wrong
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         raise fail(f"cannot build the pipeline: {' '.join(str(msg).split())}") from None
 
@@ -169,10 +172,14 @@ def _run_component(name: str, comp: Any, batch: list[Article], run: Run) -> list
 
 
 def analyse_stream(
-    articles: Iterable[Article], get_pipeline: Callable[[], Any], batch_size: int, run: Run
+    articles: Iterable[Article], get_pipeline: Callable[[], Any], batch_size: int | None, run: Run
 ) -> Iterator[Article]:
-    """Run the pipeline over batches; already analysed articles pass through unchanged."""
+    """Run the pipeline over batches; already analysed articles pass through unchanged.
+
+    ``batch_size`` None: the config's ``[pipeline] batch_size``.
+    """
     batch: list[Article] = []
+    size = batch_size
 
     def flush() -> Iterator[Article]:
         pipeline = get_pipeline()
@@ -191,7 +198,9 @@ def analyse_stream(
             yield art
             continue
         batch.append(art)
-        if len(batch) >= batch_size:
+        if size is None:
+            size = max(1, int(get_pipeline().batch_size))
+        if len(batch) >= size:
             yield from flush()
     if batch:
         yield from flush()
@@ -208,6 +217,9 @@ def prepare(
     for art in read_articles(paths, max_chars=max_chars, on_error=run.error, keep_layers=keep_layers):
         run.read += 1
         if skip_ids and art.id in skip_ids:
+            continue
+        if art.components:  # already analysed (narrascope JSONL): passed through as is
+            yield art
             continue
         if date is not None:
             art.date = date
@@ -240,7 +252,7 @@ def parse_date(value: str | None) -> dt.date | None:
 
 PathsArg = Annotated[list[Path], typer.Argument(
     help="Files or folders: .txt (SemEval or seed layout), .jsonl, .csv, .parquet, .html.",
-    show_default=False)]
+    show_default=False, metavar="PATH")]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Pipeline config (TOML/YAML); default: the packaged one.")]
 ComponentsOpt = Annotated[str | None, typer.Option(
@@ -249,7 +261,9 @@ TaxonomyOpt = Annotated[Path | None, typer.Option(
     "--taxonomy", help="Narrative taxonomy file for the narratives component.")]
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="Publication date YYYY-MM-DD to set on every article (used by fact checks).")]
-BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per batch.")]
+BatchOpt = Annotated[int | None, typer.Option(
+    "--batch-size", min=1, help="Articles per batch (default: the config's batch_size, 32).",
+    show_default=False)]
 MaxCharsOpt = Annotated[int, typer.Option(
     "--max-chars", min=1, help="Articles longer than this are reported and skipped.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no warnings.")]
@@ -257,7 +271,81 @@ StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Exit with status 1 if any input or component error happened.")]
 
 
-def _finish_status(run: Run, strict: bool, written: int) -> None:
+def _lazy_pipeline(config: Path | None, components: str | None, taxonomy: Path | None
+                   ) -> Callable[[], Any]:
+    built: list[Any] = []
+
+    def get() -> Any:
+        if not built:
+            built.append(build_pipeline(config, components, taxonomy))
+        return built[0]
+
+    return get
+
+
+def _open_sink(out: str | Path | None, resume: bool = False) -> Any:
+    from narrascope.write import Sink
+
+    try:
+        return Sink(out, resume=resume)
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+def write_all(stream: Iterable[Article], writer: Any, sink: Any, run: Run,
+              get_pipeline: Callable[[], Any], batch_size: int | None) -> int:
+    """Analyse and write every article, flushing after each; return how many were written.
+
+    On an interruption or a crash, what was written stays in ``OUT.partial``.
+    """
+    written = 0
+    bar = progress(run.quiet)
+    run.bar = bar
+    try:
+        for art in analyse_stream(stream, get_pipeline, batch_size, run):
+            writer.write(art)
+            sink.flush()
+            written += 1
+            bar.update(1)
+            for w in art.warnings:
+                if not w.startswith("error in component"):
+                    run.warn(f"{art.id}: warning: {w}")
+        writer.finish()
+    except (KeyboardInterrupt, Exception) as exc:
+        bar.close()
+        run.bar = None
+        if isinstance(exc, BrokenPipeError):  # `narrascope analyze ... | head`: a normal end
+            _silence_stdout()
+            raise typer.Exit(0) from None
+        kept = sink.abort()
+        where = (f"; {written} article(s) kept in {kept} (rerun with --resume)"
+                 if kept and sink.resumable else "")
+        if isinstance(exc, KeyboardInterrupt):
+            raise fail(f"interrupted{where}", 130) from None
+        run.say(f"error: stopped after {written} article(s){where}")
+        raise
+    bar.close()
+    run.bar = None
+    if written == 0 and not sink.done_ids:
+        sink.discard()
+    else:
+        sink.commit()
+    if sink.out is not None and not run.quiet:
+        run.say(f"wrote {written} article(s) to {sink.out}"
+                + (f" ({len(sink.done_ids)} done before)" if sink.done_ids else "")
+                + (f"; {run.errors} error(s)" if run.errors else ""))
+    return written
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (e.g. under a test runner)
+        pass
+
+
+def _finish_status(run: Run, strict: bool) -> None:
     if run.read == 0:
         raise fail("no article could be read", 1)
     if strict and run.errors:
@@ -281,7 +369,7 @@ def analyze(
         "--dominant", help="SemEval subtask-3 input TSV: the dominant narrative to explain.")] = None,
     date: DateOpt = None,
     strict: StrictOpt = False,
-    batch_size: BatchOpt = 16,
+    batch_size: BatchOpt = None,
     resume: Annotated[bool, typer.Option(
         "--resume", help="Continue an interrupted JSONL run: skip the ids already in OUT.partial.")] = False,
     components: ComponentsOpt = None,
@@ -298,7 +386,7 @@ def analyze(
 
     Example: narrascope analyze articles/ -o out.jsonl
     """
-    from narrascope.write import RESUMABLE, Sink, make_writer
+    from narrascope.write import RESUMABLE, make_writer
 
     the_date = parse_date(date)
     if resume and (out in (None, "-") or fmt.value not in RESUMABLE):
@@ -307,59 +395,19 @@ def analyze(
                        ("--taxonomy", taxonomy)):
         if value is not None and not value.is_file():
             raise fail(f"{opt} {value}: no such file")
-    built: list[Any] = []
-
-    def get_pipeline() -> Any:
-        if not built:
-            built.append(build_pipeline(config, components, taxonomy))
-        return built[0]
-
+    get_pipeline = _lazy_pipeline(config, components, taxonomy)
     if reanalyze or not all(p.suffix.lower() == ".jsonl" and p.is_file() for p in paths):
         get_pipeline()  # fail early on a bad config; JSONL-only input may need no pipeline
     run = Run(quiet)
-    try:
-        sink = Sink(out, resume=resume)
-    except OSError as exc:
-        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
-    if sink.resumed:
+    sink = _open_sink(out, resume=resume)
+    sink.resumable = fmt.value in RESUMABLE
+    if sink.done_ids:
         run.warn(f"resuming: {len(sink.done_ids)} article(s) already in {sink.tmp}")
-    color = None if sink.out is None else False
-    writer = make_writer(fmt.value, sink.fh, color=color)
-    written = 0
+    writer = make_writer(fmt.value, sink.fh, color=None if sink.out is None else False)
     stream = prepare(paths, run, max_chars=max_chars, mentions=mentions, dominant=dominant,
                      date=the_date, skip_ids=sink.done_ids, keep_layers=not reanalyze)
-    bar = progress(quiet)
-    run.bar = bar
-    try:
-        for art in analyse_stream(stream, get_pipeline, batch_size, run):
-            writer.write(art)
-            sink.flush()
-            written += 1
-            bar.update(1)
-            for w in art.warnings:
-                if not w.startswith("error in component"):
-                    run.warn(f"{art.id}: warning: {w}")
-        writer.finish()
-    except KeyboardInterrupt:
-        bar.close()
-        kept = sink.abort()
-        where = f"; {written} article(s) kept in {kept} (rerun with --resume)" if kept else ""
-        raise fail(f"interrupted{where}", 130) from None
-    except BrokenPipeError:
-        raise typer.Exit(0) from None
-    bar.close()
-    run.bar = None
-    if written == 0 and run.read == 0:
-        sink.abort()
-        if sink.tmp is not None and sink.tmp.exists() and not sink.done_ids:
-            sink.tmp.unlink()
-    else:
-        sink.commit()
-    if sink.out is not None and not quiet:
-        run.say(f"wrote {written} article(s) to {sink.out}"
-                + (f" ({len(sink.done_ids)} done before)" if sink.done_ids else "")
-                + (f"; {run.errors} error(s)" if run.errors else ""))
-    _finish_status(run, strict, written)
+    write_all(stream, writer, sink, run, get_pipeline, batch_size)
+    _finish_status(run, strict)
 
 
 @app.command()
@@ -371,7 +419,7 @@ def report(
     taxonomy: TaxonomyOpt = None,
     date: DateOpt = None,
     components: ComponentsOpt = None,
-    batch_size: BatchOpt = 16,
+    batch_size: BatchOpt = None,
     max_chars: MaxCharsOpt = DEFAULT_MAX_CHARS,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
@@ -383,54 +431,25 @@ def report(
 
     Example: narrascope report out/examples.jsonl -o out/report.html
     """
-    from narrascope.write import Sink
     from narrascope.write.report import ReportWriter
 
     the_date = parse_date(date)
     run = Run(quiet)
-    pipeline: list[Any] = []
-
-    def get_pipeline() -> Any:
-        if not pipeline:
-            pipeline.append(build_pipeline(config, components, taxonomy))
-        return pipeline[0]
-
-    sink = Sink(out)
+    sink = _open_sink(out)
     writer = ReportWriter(sink.fh, title=title)
-    written = 0
-    bar = progress(quiet)
-    run.bar = bar
     stream = prepare(paths, run, max_chars=max_chars, date=the_date, keep_layers=True)
-    try:
-        for art in analyse_stream(stream, get_pipeline, batch_size, run):
-            writer.write(art)
-            written += 1
-            bar.update(1)
-        writer.finish()
-    except KeyboardInterrupt:
-        sink.abort()
-        raise fail("interrupted", 130) from None
-    finally:
-        bar.close()
-        run.bar = None
-    if written == 0:
-        sink.abort()
-        if sink.tmp is not None and sink.tmp.exists():
-            sink.tmp.unlink()
-    else:
-        sink.commit()
-        if not quiet:
-            run.say(f"wrote {written} article(s) to {out}")
-    _finish_status(run, strict, written)
+    write_all(stream, writer, sink, run, _lazy_pipeline(config, components, taxonomy), batch_size)
+    _finish_status(run, strict)
 
 
 @app.command()
 def evaluate(
     task: Annotated[Task, typer.Argument(help="Subtask: st1 (entity framing), st2 (narratives), "
-                                         "st3 (explanations).")],
+                                         "st3 (explanations).", metavar="st1|st2|st3")],
     gold: Annotated[Path, typer.Option("--gold", help="Gold file in the task's format.")],
     pred: Annotated[Path, typer.Option("--pred", help="Predictions in the task's format.")],
-    taxonomy: TaxonomyOpt = None,
+    taxonomy: Annotated[Path | None, typer.Option(
+        "--taxonomy", help="st2: taxonomy for label warnings (default: the shipped one).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Score predictions with the SemEval-2025 Task 10 metrics (articles matched by id).
@@ -559,8 +578,19 @@ def register_component_commands() -> None:
 
 
 def main() -> None:
+    """Entry point: unexpected failures become one line (NARRASCOPE_DEBUG=1: traceback)."""
     register_component_commands()
-    app()
+    try:
+        app()
+    except BrokenPipeError:  # `narrascope analyze ... | head`
+        _silence_stdout()
+        sys.exit(0)
+    except Exception as exc:
+        if os.environ.get("NARRASCOPE_DEBUG"):
+            raise
+        print(f"error: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+              "(run with NARRASCOPE_DEBUG=1 for a traceback)", file=sys.stderr)
+        sys.exit(1)
 
 
 __all__ = ["NOTICE", "app", "main"]

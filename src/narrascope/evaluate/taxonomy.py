@@ -36,11 +36,21 @@ def _strings(obj: Any, out: set[str]) -> None:
 
 
 class Taxonomy:
-    def __init__(self, names: set[str]) -> None:
+    def __init__(self, names: set[str], exact: bool = False) -> None:
         self.names = names
+        self.exact = exact
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Taxonomy | None:
+        """The label set of a taxonomy file (default: the shipped one); None if unavailable."""
+        try:  # the narratives component's loader knows the exact label strings
+            from narrascope.components.narratives.taxonomy import load_taxonomy
+
+            tax = load_taxonomy(path)
+            labels = {*tax.narratives, *tax.subnarratives, tax.other_label}
+            return cls(labels, exact=True)
+        except Exception:  # not installed, or a file in another layout: read it tolerantly
+            pass
         try:
             if path is None:
                 ref = resources.files("narrascope.resources").joinpath("taxonomies/semeval2025.yaml")
@@ -58,6 +68,8 @@ class Taxonomy:
     def knows(self, label: str) -> bool:
         if label in self.names or label == "Other":
             return True
+        if self.exact:
+            return False
         parts = label.split(": ")
         if len(parts) < 2:
             return False

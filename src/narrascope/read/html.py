@@ -27,9 +27,14 @@ def read_html(path: Path, max_chars: int) -> Article:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(p, f"cannot read file: {exc.strerror or exc}") from None
-    html, _ = decode(data, p)
-    if not html.strip():
+    if not data.strip():
         raise ReadError(p, "empty file (no HTML)", 1)
+    try:
+        html: str | bytes = decode(data, p)[0]
+    except ReadError as err:
+        if "NUL byte" in err.message:
+            raise
+        html = data  # not UTF-8: trafilatura detects the page's declared or guessed charset
     import trafilatura
 
     with warnings.catch_warnings():

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from narrascope.doc import Article
 from narrascope.read.errors import ReadError
+from narrascope.read.text import parse_text
 
 KNOWN = ("id", "text", "title", "date", "url", "source", "language")
 #: Output-record fields that are layers, not input (dropped unless keep_layers).
@@ -73,6 +74,13 @@ def record_to_article(
     body_start = rec.get("body_start")
     if isinstance(body_start, int) and 0 <= body_start <= len(text):
         art.body_start = body_start
+    else:
+        # the seed layout's ` date YYYY-MM-DD ` prefix, as in .txt files (text unchanged)
+        seed = parse_text(text, art_id)
+        if seed.metadata.get("layout") == "seed":
+            art.body_start = seed.body_start
+            art.date = seed.date
+        art.warnings.extend(w for w in seed.warnings if "HTML" in w)
     date = rec.get("date")
     if isinstance(date, dt.datetime):
         art.date = date.date()

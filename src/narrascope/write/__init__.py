@@ -17,14 +17,14 @@ from typing import Protocol, TextIO
 
 from narrascope.doc import NOTICE, Article
 from narrascope.write.semeval import st1_lines, st2_line, st3_line
-from narrascope.write.sink import Sink, write_text_atomic
+from narrascope.write.sink import Sink
 from narrascope.write.summary import ROLES, fmt_label, summarize
 
 FORMATS = ("jsonl", "csv", "table", "semeval-st1", "semeval-st2", "semeval-st3")
 RESUMABLE = ("jsonl",)
 
-__all__ = ["FORMATS", "RESUMABLE", "Sink", "Writer", "article_record", "make_writer",
-           "write_text_atomic"]
+__all__ = ["CSV_COLUMNS", "FORMATS", "RESUMABLE", "Sink", "Writer", "article_record",
+           "make_writer"]
 
 
 class Writer(Protocol):

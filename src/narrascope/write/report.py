@@ -18,7 +18,7 @@ from html import escape
 from typing import TextIO
 
 from narrascope import __version__
-from narrascope.doc import NOTICE, Article, Label
+from narrascope.doc import NOTICE, Article, Entity, Label, Mention
 
 LAYERS = {
     "narr": "narrative evidence",
@@ -44,7 +44,8 @@ class Finding:
     layer: str
     label: str
     confidence: float | None
-    spans: list[tuple[int, int, float | None]] = field(default_factory=list)
+    #: (start, end, score of this span, tooltip of this span or None)
+    spans: list[tuple[int, int, float | None, str | None]] = field(default_factory=list)
     detail: str = ""
     css: str = ""
 
@@ -55,8 +56,26 @@ class Finding:
 
 
 def _label_finding(fid: str, layer: str, lab: Label, n: int) -> Finding:
-    spans = [(e.start, e.end, e.score) for e in lab.evidence if e.end <= n]
+    spans = [(e.start, e.end, e.score, None) for e in lab.evidence if e.end <= n]
     return Finding(fid, layer, lab.label, lab.confidence, spans, detail=lab.source or "")
+
+
+def _mention_tip(ent: Entity, m: Mention) -> str:
+    """Hover text of a mention: its own role when it has one, else the entity's."""
+    role = m.main_role or ent.main_role
+    if role is None:
+        return f"{ent.canonical}: Unassigned"
+    fine = ", ".join(f.label for f in (m.fine_roles if m.main_role else ent.fine_roles))
+    return f"{ent.canonical}: {role.label} ({role.confidence:.2f})" + (f" - {fine}" if fine else "")
+
+
+def _tip(f: Finding, score: float | None, note: str | None) -> str:
+    """Hover text of one span: its own note, or the label with its confidence."""
+    if note:
+        return note
+    if score is not None and f.confidence is not None and abs(score - f.confidence) > 0.005:
+        return f"{f.caption}, this span {score:.2f}"
+    return f.caption
 
 
 def collect_findings(article: Article, prefix: str) -> list[Finding]:
@@ -74,8 +93,7 @@ def collect_findings(article: Article, prefix: str) -> list[Finding]:
         role = ent.main_role.label if ent.main_role else "Unassigned"
         conf = ent.main_role.confidence if ent.main_role else None
         fine = ", ".join(f.label for f in ent.fine_roles)
-        spans = [(m.start, m.end, m.main_role.confidence if m.main_role else None)
-                 for m in ent.mentions if m.end <= n]
+        spans = [(m.start, m.end, None, _mention_tip(ent, m)) for m in ent.mentions if m.end <= n]
         out.append(Finding(nid(), "ent", f"{ent.canonical}: {role}", conf, spans,
                            detail=fine, css=css_token(f"role-{role}")))
     if article.techniques is not None:
@@ -88,32 +106,35 @@ def collect_findings(article: Article, prefix: str) -> list[Finding]:
                 out.append(f)
             f.confidence = max(f.confidence or 0.0, sp.confidence)
             if sp.end <= n:
-                f.spans.append((sp.start, sp.end, sp.confidence))
+                tip = f"{sp.technique} ({sp.confidence:.2f}, {sp.detector}"
+                tip += f": {sp.pattern})" if sp.pattern else ")"
+                f.spans.append((sp.start, sp.end, sp.confidence, tip))
             if sp.pattern and sp.pattern not in f.detail:
                 f.detail = f"{f.detail}, {sp.pattern}".strip(", ")
         exp = article.techniques.explanation
         if exp is not None:
             out.append(Finding(nid(), "expl", f"explanation: {exp.narrative}", None,
-                               [(q.start, q.end, None) for q in exp.quotes if q.end <= n],
+                               [(q.start, q.end, None, None) for q in exp.quotes if q.end <= n],
                                detail=exp.text))
     for fc in article.fact_checks:
         out.append(Finding(nid(), "fact", f"{fc.verdict} ({fc.severity}): {fc.claim.text}", None,
-                           [(fc.claim.start, fc.claim.end, None)] if fc.claim.end <= n else [],
+                           [(fc.claim.start, fc.claim.end, None, fc.message)] if fc.claim.end <= n else [],
                            detail=fc.message))
     return out
 
 
-def segments(n: int, findings: list[Finding]) -> list[tuple[int, int, list[tuple[Finding, float | None]]]]:
+def segments(n: int, findings: list[Finding]) -> list[tuple[int, int, list[tuple[Finding, str]]]]:
     """Cut ``[0, n)`` at every span boundary; each piece lists the findings covering it."""
     cuts = {0, n}
     for f in findings:
-        for s, e, _ in f.spans:
+        for s, e, _, _ in f.spans:
             if s < e:
                 cuts.update((s, e))
     bounds = sorted(cuts)
     out = []
     for a, b in zip(bounds, bounds[1:], strict=False):
-        cover = [(f, score) for f in findings for s, e, score in f.spans if s <= a and b <= e]
+        cover = [(f, _tip(f, score, note)) for f in findings for s, e, score, note in f.spans
+                 if s <= a and b <= e]
         out.append((a, b, cover))
     return out
 
@@ -128,13 +149,12 @@ def render_text(text: str, findings: list[Finding]) -> str:
         ids: list[str] = []
         classes = {"hl"}
         tips: list[str] = []
-        for f, score in cover:
+        for f, tip in cover:
             if f.fid not in ids:
                 ids.append(f.fid)
             classes.add(f.layer)
             if f.css:
                 classes.add(f.css)
-            tip = f.caption if score is None or f.layer == "ent" else f"{f.label} ({score:.2f})"
             if tip not in tips:
                 tips.append(tip)
         parts.append(

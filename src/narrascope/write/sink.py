@@ -49,6 +49,8 @@ class Sink:
 
     def __init__(self, out: str | Path | None, resume: bool = False) -> None:
         self.done_ids: set[str] = set()
+        #: whether a kept OUT.partial can be continued with --resume (JSONL)
+        self.resumable = False
         self.out: Path | None = None if out in (None, "-") else Path(out)  # type: ignore[arg-type]
         self.tmp: Path | None = None
         if self.out is None:
@@ -87,6 +89,14 @@ class Sink:
         assert self.tmp is not None
         os.replace(self.tmp, self.out)
 
+    def discard(self) -> None:
+        """Finish without output (nothing was written): remove ``OUT.partial``."""
+        self.fh.flush()
+        if self.out is None or self.tmp is None:
+            return
+        self.fh.close()
+        self.tmp.unlink(missing_ok=True)
+
     def abort(self) -> Path | None:
         """Stop without finishing; the partial file stays (returned) for --resume."""
         if self.out is None:
@@ -95,14 +105,3 @@ class Sink:
         self.fh.flush()
         self.fh.close()
         return self.tmp
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a whole file atomically (temp file in the same folder + os.replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)

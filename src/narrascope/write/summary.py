@@ -43,5 +43,8 @@ def summarize(article: Article, top: int = 3) -> Summary:
         s.top_techniques = counts[:top]
         if t.explanation is not None:
             s.explanation = t.explanation.text
-    s.fact_checks = [fc.message for fc in article.fact_checks]
+    counts: dict[str, int] = {}
+    for fc in article.fact_checks:  # the same claim repeated in the text: one line, counted
+        counts[fc.message] = counts.get(fc.message, 0) + 1
+    s.fact_checks = [m if n == 1 else f"{m} (x{n})" for m, n in counts.items()]
     return s

@@ -25,6 +25,9 @@ def article_panel(article: Article) -> Panel:
         lang += f" ({article.language_confidence:.2f})"
     grid.add_row("date", str(article.date) if article.date else "unknown")
     grid.add_row("language", lang)
+    if article.sentences:
+        clutter = sum(x.kind == "boilerplate" for x in article.sentences)
+        grid.add_row("sentences", f"{len(article.sentences)}" + (f" ({clutter} page clutter)" if clutter else ""))
     if article.narratives is not None:
         grid.add_row("domain", fmt_label(s.domain) if s.domain else "-")
         grid.add_row("narratives", "\n".join(fmt_label(n) for n in s.narratives) or "none")

@@ -14,7 +14,7 @@ _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 _CACHE: dict[tuple, tuple[KnowledgeBase, Detector, Checker]] = {}
 
 
-def build(kb_paths: Sequence[str] = (), builtin_kb: bool = True, grace_days: int = 14
+def build(kb_paths: Sequence[str] = (), builtin_kb: bool = True, grace_days: int = 30
           ) -> tuple[KnowledgeBase, Detector, Checker]:
     """Load the knowledge base and compile the detector (cached per configuration)."""
     key = (tuple(str(p) for p in kb_paths), builtin_kb, grace_days)
@@ -35,7 +35,7 @@ class FactChecks(Component):
         kb_paths: list[str] | None = None,
         builtin_kb: bool = True,
         min_severity: str = "low",
-        grace_days: int = 14,
+        grace_days: int = 30,
         max_chars: int = 200_000,
     ) -> None:
         if min_severity not in _SEVERITY_RANK:
@@ -46,6 +46,9 @@ class FactChecks(Component):
         self.max_chars = max_chars
 
     def __call__(self, article: Article) -> Article:
+        if article.language and article.language != "en":
+            article.fact_checks = []  # titles are read in English only
+            return article
         text = article.text[: self.max_chars]
         findings = []
         seen: set[tuple[int, int]] = set()

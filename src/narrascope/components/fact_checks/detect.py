@@ -12,7 +12,7 @@ trie-shaped regexes, so an article takes well under a millisecond per name found
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from narrascope.components.fact_checks.kb import KnowledgeBase, normalise_title
 
@@ -51,7 +51,7 @@ BLOCK_BEFORE = {
 }
 #: words right before the match that put the title in the past ("Biden's Pentagon chief")
 THEN_BEFORE = {"administration", "administration's", "era", "government", "government's",
-               "cabinet", "cabinet's", "regime", "regime's"}
+               "cabinet", "cabinet's", "regime", "regime's", "his", "her", "their", "whose"}
 
 RANKS = (
     r"(?:(?:Army|Air|Navy|Four[- ]star)\s+)?(?:(?:Lt\.?|Lieutenant|Maj\.?|Major|Brig\.?|"
@@ -61,10 +61,13 @@ RANKS = (
 HONORIFICS = {"Mr", "Ms", "Mrs", "Dr", "Gen", "General", "Sir", "Dame", "Lord", "Adm",
               "Admiral", "Col", "Colonel", "Marshal", "Comrade", "Madam"}
 
+#: what may follow an apposition ("Lloyd Austin, the US defence secretary, said"): a
+#: punctuation mark or a reporting verb.  "who ...", "in the Biden administration" and the
+#: like are not accepted: they often move the title into the past.
 FOLLOW_OK = re.compile(
-    r"""^(?:\s*(?:$|[,.;:)!?\u2014\u2013]|\s-\s)|\s+(?:said|says|told|tells|who|has|had|is|was|
-    will|would|wrote|writes|added|noted|stated|warned|announced|insisted|claimed|argued|
-    stressed|on|in|at|during|and|also|later|then)\b)""",
+    r"""^(?:[ \t]*(?:$|[,.;:)!?])|\s+(?:said|says|told|tells|has\s+said|wrote|writes|added|
+    noted|stated|warned|announced|insisted|claimed|argued|stressed|urged|vowed|declared|
+    confirmed|denied|suggested|called|asked|replied|responded|explained|admitted)\b)""",
     re.VERBOSE,
 )
 
@@ -103,7 +106,7 @@ def _trie_regex(words: list[str], char_pattern) -> str:
 
 def _title_char(ch: str) -> str:
     if ch == " ":
-        return r"[\s\-\u2010\u2011\u2013]+"
+        return r"[ \t\u00a0\-\u2010\u2011\u2013]+"
     if ch == "'":
         return "['\u2019]"
     return re.escape(ch)
@@ -111,7 +114,7 @@ def _title_char(ch: str) -> str:
 
 def _name_char(ch: str) -> str:
     if ch == " ":
-        return r"\s+"
+        return r"[ \t\u00a0]+"
     if ch in "'\u2019":
         return "['\u2019]"
     return re.escape(ch)
@@ -131,7 +134,7 @@ class Claim:
     pattern: str  # "A" (title before name) or "B" (apposition after the name)
     name_start: int
     name_end: int
-    candidates_note: list[str] = field(default_factory=list)
+    by_surname: bool = False  # resolved from a surname alone, the full name is not in the text
 
 
 @dataclass
@@ -153,7 +156,7 @@ class Detector:
         title_re = "(?i:" + _trie_regex(titles, _title_char) + ")"
         # "block" words are not consumed as modifiers: "Deputy Secretary of State" is a title
         mods = sorted(m for m, k in MODIFIERS.items() if k != "block")
-        mod_re = "(?i:" + _trie_regex(mods, _title_char) + r")(?:\s*[-\u2010\u2011]\s*|\s+)"
+        mod_re = "(?i:" + _trie_regex(mods, _title_char) + r")(?:[ \t]*[-\u2010\u2011\u2013][ \t]*|[ \t\u00a0]+)"
         quals = sorted(kb.qualifiers)
         qual_re = _trie_regex(quals, _name_char) if quals else "(?!x)x"
         cnames = sorted(kb.country_names)
@@ -163,8 +166,10 @@ class Detector:
             rf"(?:(?P<mod1>{mod_re}))?(?:(?P<qual>{qual_re})\s+)?(?:(?P<mod2>{mod_re}))?"
             rf"(?P<title>{title_re}){of_re}"
         )
+        # pattern A, run once over the whole text: a title phrase right before a word
         self.left_re = re.compile(
-            r"(?<![\w\-\u2010\u2011'\u2019])" + core + rf"(?P<sep>\s*,\s*|\s+)(?:{RANKS}\s+)?$"
+            r"(?<![\w\-\u2010\u2011'\u2019])" + core
+            + rf"(?P<sep>[ \t\u00a0]*,[ \t\u00a0]*|[ \t\u00a0]+)(?:{RANKS}[ \t\u00a0]+)?(?=\w)"
         )
         self.right_re = re.compile(
             r"^(?P<poss>['\u2019]s)?\s*,\s*(?:(?:the|a|an)\s+)?" + core
@@ -209,13 +214,20 @@ class Detector:
             if nxt and not text[m.end():].startswith(("'", "\u2019")):
                 tok = nxt.group(1).rstrip(".,")
                 gap = text[m.end(): m.end() + nxt.start(1)]
-                if gap.strip() == "" and tok not in _WEEKDAYS_MONTHS:
+                if gap.strip() == "" and "\n" not in gap and tok not in _WEEKDAYS_MONTHS:
                     continue  # "Austin Dillon": the name goes on
             hits.append(_NameHit(m.start(), m.end(), persons, short))
         return hits
 
-    def resolve_short(self, text: str, hits: list[_NameHit]) -> dict[tuple[int, int], str]:
-        """Resolve every name hit to one person, or leave it out when ambiguous."""
+    def resolve_short(
+        self, text: str, hits: list[_NameHit]
+    ) -> tuple[dict[tuple[int, int], str], set[tuple[int, int]]]:
+        """Resolve every name hit to one person, or leave it out when ambiguous.
+
+        Also returns the hits resolved from a surname alone, without the person's full
+        name anywhere in the article.
+        """
+        by_surname: set[tuple[int, int]] = set()
         mentioned_full: set[str] = set()
         for h in hits:
             if not h.short and len(h.persons) == 1:
@@ -236,7 +248,8 @@ class Detector:
                 text, text[h.start:h.end], cands[0]
             ):
                 out[(h.start, h.end)] = cands[0]
-        return out
+                by_surname.add((h.start, h.end))
+        return out, by_surname
 
     def _other_bearer(self, text: str, surname: str, person: str) -> bool:
         """Does the article name someone else with this surname ("Mike Johnson")?"""
@@ -258,16 +271,18 @@ class Detector:
         hits = self.find_names(text)
         if not hits:
             return []
-        resolved = self.resolve_short(text, hits)
+        resolved, by_surname = self.resolve_short(text, hits)
+        title_ends = {m.end(): m for m in self.left_re.finditer(text)}
         claims: list[Claim] = []
         for h in hits:
             person = resolved.get((h.start, h.end))
             if person is None:
                 continue
-            claim = self._left(text, h, person)
+            claim = self._left(text, h, person, title_ends)
             if claim is None:
                 claim = self._right(text, h, person)
             if claim is not None:
+                claim.by_surname = (h.start, h.end) in by_surname
                 claims.append(claim)
         return claims
 
@@ -321,21 +336,12 @@ class Detector:
             return "block"
         return None
 
-    def _left(self, text: str, h: _NameHit, person: str) -> Claim | None:
-        window_start = max(0, h.start - 140)
-        window = text[window_start:h.start]
-        stripped = window.rstrip().rstrip(",").rstrip()
-        # cheap precondition: the text before the name ends like a title or a rank
-        last = re.search(r"([A-Za-z.]+)$", stripped)
-        if not last:
+    def _left(self, text: str, h: _NameHit, person: str,
+              title_ends: dict[int, re.Match]) -> Claim | None:
+        m = title_ends.get(h.start)
+        if m is None:
             return None
-        lw = last.group(1).lower().strip(".")
-        if lw not in self.title_last_words and last.group(1).rstrip(".") not in HONORIFICS:
-            return None
-        m = self.left_re.search(window)
-        if not m:
-            return None
-        start = window_start + m.start()
+        start = m.start()
         if "," in m.group("sep"):
             # "the defence minister, Sergei Shoigu, said": the name must close the apposition
             if not FOLLOW_OK.match(text[h.end:h.end + 40]):
@@ -351,6 +357,8 @@ class Detector:
         title_key = normalise_title(m.group("title"))
         if title_key not in self.title_index:
             return None
+        if len(title_key) <= 3 and not m.group("title").isupper():
+            return None  # "PM", "VP": only as acronyms ("at 5 pm Keir Starmer ...")
         return Claim(
             start=start, end=h.end, person=person, title=title_key,
             title_text=m.group("title"), qualifiers=self._quals(m), modifier=kind,
@@ -384,6 +392,8 @@ class Detector:
         title_key = normalise_title(m.group("title"))
         if title_key not in self.title_index:
             return None
+        if len(title_key) <= 3 and not m.group("title").isupper():
+            return None
         return Claim(
             start=h.start, end=h.end + m.end(), person=person, title=title_key,
             title_text=m.group("title"), qualifiers=self._quals(m), modifier=kind,
@@ -401,5 +411,10 @@ _FUNCTION_WORDS = {
     "Yesterday", "Last", "Next", "Like", "Unlike", "Although", "Though", "Because",
     "Indeed", "Instead", "Moreover", "Furthermore", "Besides", "Thus", "Hence", "Here",
     "There", "Ex", "Former", "Outgoing", "Acting", "New", "Incoming", "Current",
+    "Separately", "Elsewhere", "Speaking", "Tonight", "Overall", "Finally", "Notably",
+    "Similarly", "Likewise", "Additionally", "Recently", "Previously", "Initially",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Reuters", "AP", "AFP", "TASS", "RIA",
 }
 _FUNCTION_WORDS_LOWER = {w.lower() for w in _FUNCTION_WORDS}

@@ -103,9 +103,17 @@ class KnowledgeBase:
     files: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------------ queries
+    _by_holder: dict[str, list[Term]] | None = field(default=None, repr=False)
+
     def terms_of(self, person: str, office_id: str | None = None) -> list[Term]:
-        offices = [self.offices[office_id]] if office_id else self.offices.values()
-        return [t for o in offices for t in o.terms if t.holder == person]
+        if self._by_holder is None:
+            index: dict[str, list[Term]] = {}
+            for o in self.offices.values():
+                for t in o.terms:
+                    index.setdefault(t.holder, []).append(t)
+            self._by_holder = index
+        terms = self._by_holder.get(person, [])
+        return [t for t in terms if t.office == office_id] if office_id else list(terms)
 
     def title_index(self) -> dict[str, list[Office]]:
         index: dict[str, list[Office]] = {}
@@ -134,7 +142,7 @@ _SPACES = re.compile(r"[\s\-\u2010\u2011\u2013]+")
 def normalise_title(text: str) -> str:
     """Lower-case, unify apostrophes, hyphens and spaces: the key of the title index."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
-    return _SPACES.sub(" ", text.strip().lower())
+    return _SPACES.sub(" ", text.lower()).strip()
 
 
 _VARIANTS = [
@@ -219,7 +227,7 @@ def load_kb(paths: Iterable[str | Path] = (), builtin: bool = True) -> Knowledge
     for f in files:
         try:
             data = yaml.safe_load(f.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. a date 2020-13-01
             raise KBError(f"{f}: invalid YAML: {exc}") from exc
         add_data(kb, data or {}, str(f))
     finalise(kb)
@@ -280,7 +288,7 @@ def add_data(kb: KnowledgeBase, data: dict[str, Any], where: str) -> None:
         for t in _str_list(odata.get("titles"), f"{ow}: titles"):
             if t not in office.titles:
                 office.titles.append(t)
-        if office.name not in office.titles:
+        if office.name not in office.titles and "(" not in office.name:
             office.titles.append(office.name)
         for i, tdata in enumerate(odata.get("terms") or []):
             tw = f"{ow}: term {i + 1}"
@@ -323,6 +331,8 @@ def add_data(kb: KnowledgeBase, data: dict[str, Any], where: str) -> None:
         person.aliases.update(_str_list(pdata.get("aliases"), f"{pw}: aliases"))
         person.short.update(_str_list(pdata.get("short"), f"{pw}: short"))
         if pdata.get("country"):
+            if not isinstance(pdata["country"], str):
+                raise KBError(f"{pw}: country must be a string (quote codes like \"NO\")")
             person.country = pdata["country"]
         elif person.country is None and kind == "country" and juris:
             person.country = juris
@@ -339,6 +349,7 @@ _PARTICLES = {"von", "der", "de", "van", "vel", "da", "di", "le", "la", "bin", "
 
 def finalise(kb: KnowledgeBase) -> None:
     """Sort terms and derive surname aliases (``short``) for Western-order names."""
+    kb._by_holder = None
     for office in kb.offices.values():
         office.terms.sort(key=lambda t: (t.start or dt.date.min))
     for person in kb.persons.values():

@@ -79,7 +79,7 @@ def article_vectors(texts: Sequence[str], cache: EmbeddingCache) -> list[np.ndar
 # ---------------------------------------------------------------- examples
 
 def build_examples(passages: Sequence[Passage], taxonomy: Taxonomy, cache: EmbeddingCache,
-                   labels: list[str], sentence_weight: float = 0.5,
+                   labels: list[str], sentence_weight: float = 0.5, negative_weight: float = 1.0,
                    extra: Sequence[tuple[np.ndarray, list[str], str | None, float]] = (),
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Passage vectors (mean of sentence vectors) and single sentences, with targets.
@@ -106,12 +106,14 @@ def build_examples(passages: Sequence[Passage], taxonomy: Taxonomy, cache: Embed
         m = sv.mean(0)
         X.append(m / max(np.linalg.norm(m), 1e-9))
         rows.append(y)
-        W.append(1.0)
+        W.append(1.0 if p.labels else negative_weight)
         if len(ss) > 1:
             for v in sv:
+                if p.labels and sentence_weight <= 0:
+                    continue
                 X.append(v)
                 rows.append(y)
-                W.append(sentence_weight if p.labels else 1.0)
+                W.append(sentence_weight if p.labels else negative_weight)
     for vec, labs, dom, w in extra:
         y = np.zeros(len(labels), np.float32)
         for lab in labs:
@@ -159,7 +161,7 @@ def objective(model: BaseNarrativeModel, pooled: np.ndarray, gold: np.ndarray,
 
 
 def tune_thresholds(model: BaseNarrativeModel, pooled: np.ndarray, gold: np.ndarray,
-                    weights: np.ndarray | None = None, passes: int = 2, min_support: int = 3,
+                    weights: np.ndarray | None = None, passes: int = 2, min_support: int = 6,
                     log: Callable[[str], None] = lambda s: None) -> np.ndarray:
     """Coordinate ascent on per-label thresholds for coarse + fine samples F1."""
     th = model.thresholds.copy()
@@ -187,7 +189,7 @@ def tune_thresholds(model: BaseNarrativeModel, pooled: np.ndarray, gold: np.ndar
                 cand = th.copy()
                 cand[j] = t
                 s = objective(model, pooled, gold, cand, weights)
-                if s > best + 1e-4:  # demand a real gain: dev sets are small
+                if s > best + 5e-4:  # demand a real gain: dev sets are small
                     best, th = s, cand
         log(f"  per-label pass: objective {best:.4f}")
     return th
@@ -348,7 +350,7 @@ def load_corpus(data_dir: str | Path, taxonomy: Taxonomy, seed: int = 0,
 def train(data_dir: str | Path, out_dir: str | Path | None, taxonomy: str | Path | None = None,
           seed: int = 0, head: str = "mlp", head_params: dict[str, Any] | None = None,
           pooling: str = "max", windows: tuple[int, ...] = (1, 2), domain_gate: bool = True,
-          sentence_weight: float = 0.5, semeval_dir: str | Path | None = None,
+          sentence_weight: float = 0.5, negative_weight: float = 1.0, semeval_dir: str | Path | None = None,
           seeds_dir: str | Path | None = None, zero_shot: bool = True,
           log: Callable[[str], None] = print, corpus: dict[str, Any] | None = None,
           cache: EmbeddingCache | None = None,
@@ -376,7 +378,8 @@ def train(data_dir: str | Path, out_dir: str | Path | None, taxonomy: str | Path
             for v in S:
                 extra.append((v, labs, a.domain, 0.1))
     labels = list(tax.domains) + list(tax.narratives) + list(tax.subnarratives)
-    X, Y, W = build_examples(splits["train"], tax, cache, labels, sentence_weight, extra)
+    X, Y, W = build_examples(splits["train"], tax, cache, labels, sentence_weight,
+                             negative_weight, extra)
     log(f"training examples: {X.shape[0]} x {X.shape[1]}, labels {Y.shape[1]} "
         f"(with positives: {int((Y.sum(0) > 0).sum())})")
     params = dict(head_params or {})
@@ -399,7 +402,8 @@ def train(data_dir: str | Path, out_dir: str | Path | None, taxonomy: str | Path
         report["zero_shot"] = tune_and_evaluate(zs, corpus, arts, cache, seeds_dir, log)
     report.update({"head": head, "head_params": h.get_params(), "pooling": pooling,
                    "windows": list(windows), "domain_gate": domain_gate,
-                   "sentence_weight": sentence_weight, "seed": seed,
+                   "sentence_weight": sentence_weight, "negative_weight": negative_weight,
+                   "seed": seed,
                    "n_train_examples": int(X.shape[0]), "taxonomy": tax.to_dict(),
                    "train_seconds": round(time.time() - t0, 1)})
     cache.save()
@@ -421,7 +425,8 @@ def tune_and_evaluate(model: BaseNarrativeModel, corpus: dict[str, Any],
                       seeds_dir: str | Path | None, log: Callable[[str], None]) -> dict[str, Any]:
     tax = model.taxonomy
     dev_sets = arts["dev"] + passages_as_articles(corpus["splits"]["dev"], tax)
-    weights = np.array([1.0] * len(arts["dev"]) + [0.5] * len(corpus["splits"]["dev"]))
+    # whole articles dominate: real input is long and mostly neutral; passages count a little
+    weights = np.array([1.0] * len(arts["dev"]) + [0.15] * len(corpus["splits"]["dev"]))
     pooled_dev = pooled_scores(model, article_vectors([a.text for a in dev_sets], cache))
     gold_dev = gold_matrix(dev_sets, model)
     model.thresholds = tune_thresholds(model, pooled_dev, gold_dev, weights, log=log)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -12,12 +13,12 @@ from narrascope.components.techniques.train import DEFAULT_SEED
 def register(train_app: typer.Typer) -> None:
     @train_app.command("techniques")
     def train_techniques(
-        output: Path = typer.Option(..., "-o", "--output",
-                                    help="Directory for head.npz/head.json."),
-        data: Path | None = typer.Option(None, "--data",
-                                         help="Folder of *.jsonl synthetic records "
-                                              "(default: data/techniques)."),
-        seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Split and CV seed."),
+        output: Annotated[Path, typer.Option(
+            "-o", "--output", help="Directory for head.npz/head.json.")],
+        data: Annotated[Path | None, typer.Option(
+            "--data", help="Folder of *.jsonl synthetic records (default: data/techniques).")
+        ] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Split and CV seed.")] = DEFAULT_SEED,
     ) -> None:
         """Train the sentence-level persuasion-technique head on the synthetic corpus.
 

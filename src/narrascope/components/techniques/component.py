@@ -87,7 +87,7 @@ class TechniqueDetector(Component):
                 vecs = _vectors(article)
                 X = vecs[[s.index for s in eligible]]
                 proba = self.model.predict_proba(X)
-                decide = self.model.predict(X, scale=self.threshold_scale)
+                decide = self.model.predict(X, scale=self.threshold_scale, proba=proba)
                 by_pattern = {(sp.sentence, sp.technique): sp for sp in spans}
                 for row, s in enumerate(eligible):
                     for j in np.flatnonzero(decide[row]):

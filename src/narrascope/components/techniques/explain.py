@@ -31,7 +31,7 @@ _QUOTE_CHARS = set('“”"„«»')
 _EDGE_STRIP = " \u00a0‘’'`-–—,;:([{"
 _EDGE_STRIP_END = " \u00a0‘’'`-–—,;:([{"
 _LOWER_FIRST = {
-    "the", "there", "situation", "diplomacy", "sanctions", "renewable", "temperature",
+    "the", "there", "diplomacy", "sanctions", "renewable", "temperature",
     "whatever", "doomsday", "amplifying", "criticism", "green", "climate", "hidden",
     "questioning", "nuclear", "west", "nato", "by", "praise", "russia", "ukraine",
 }
@@ -101,20 +101,41 @@ def narrative_definitions(path: str | None = None) -> dict[str, str]:
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
         return {}
     out: dict[str, str] = {}
+    sep = data.get("separator", ": ") if isinstance(data, dict) else ": "
 
-    def walk(obj: Any) -> None:
+    def define(label: str, obj: dict[str, Any]) -> None:
+        d = next((obj[k] for k in ("definition", "description", "desc", "gloss")
+                  if isinstance(obj.get(k), str)), None)
+        if d:
+            out.setdefault(label, " ".join(d.split()))
+
+    def walk(obj: Any, prefix: str | None = None) -> None:
         if isinstance(obj, dict):
-            label = next((obj[k] for k in ("label", "full_label", "id", "name")
-                          if isinstance(obj.get(k), str)), None)
-            definition = next((obj[k] for k in ("definition", "description", "desc", "gloss")
-                               if isinstance(obj.get(k), str)), None)
-            if label and definition:
-                out.setdefault(label, " ".join(definition.split()))
+            name = next((obj[k] for k in ("label", "full_label", "id", "name")
+                         if isinstance(obj.get(k), str)), None)
+            if isinstance(obj.get("domains"), list):
+                walk(obj["domains"], prefix)
+                return
+            code = obj.get("code") if isinstance(obj.get("code"), str) else None
+            if code and isinstance(obj.get("narratives"), list):  # a domain
+                for nar in obj["narratives"]:
+                    walk(nar, code)
+                return
+            if name:
+                full = f"{prefix}{sep}{name}" if prefix and not name.startswith(prefix) else name
+                define(full, obj)
+                if not prefix:
+                    define(name, obj)
+                for key in ("subnarratives", "children"):
+                    if isinstance(obj.get(key), list):
+                        for sub in obj[key]:
+                            walk(sub, full)
+                return
             for v in obj.values():
-                walk(v)
+                walk(v, prefix)
         elif isinstance(obj, list):
             for v in obj:
-                walk(v)
+                walk(v, prefix)
 
     walk(data)
     return out
@@ -158,12 +179,13 @@ def query_text(narrative: str, subnarrative: str | None) -> str:
     for label in (subnarrative, narrative):
         if not label:
             continue
-        d = definition_for(label)
         last = label.split(":")[-1].strip()
-        if last and last != "Other":
-            parts.append(last)
+        if not last or last == "Other":
+            continue
+        parts.append(last)
+        d = definition_for(label)
         if d:
-            parts.append(d)
+            parts.append(d.rstrip(". "))
     return ". ".join(parts) or narrative
 
 
@@ -178,8 +200,33 @@ def _claim(narrative: str, subnarrative: str | None) -> tuple[str, str]:
     return clean_label(narr_short), clean_label(claim)
 
 
+_VERBS = re.compile(
+    r"\b(?:is|are|was|were|will|would|do|does|did|has|have|can|cannot|should|must|"
+    r"belongs?|backfire|work|care|increase|destroy|lose|attack|intervene|risk)\b",
+    re.IGNORECASE)
+
+
+def _is_clause(text: str) -> bool:
+    return bool(_VERBS.search(text))
+
+
+def _lower_phrase(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    if first.lower().endswith("ing") or first.lower() in {"praise", "criticism", "ad",
+                                                         "doomsday", "questioning"}:
+        return text[:1].lower() + text[1:]
+    return text
+
+
+_ADD_THE = {"situation", "conflict", "war", "crisis"}
+
+
 def _lower_first(text: str) -> str:
     first = text.split(" ", 1)[0].lower()
+    if first in _ADD_THE:
+        return "the " + text[:1].lower() + text[1:]
+    if first == "west":
+        return "the " + text
     if first in _LOWER_FIRST and first not in _KEEP_CAPITAL:
         return text[:1].lower() + text[1:]
     return text
@@ -197,11 +244,19 @@ def explain(article: Article, narrative: str, subnarrative: str | None,
     generic = narr_short.lower() in {"other", ""}
     if generic:
         head = "The article pushes no listed narrative; its central point is made in"
-    elif claim:
+    elif claim and _is_clause(claim):
         head = (f"The article advances the {narr_short} narrative, claiming that "
                 f"{_lower_first(claim)}. It makes the case in")
+    elif claim:  # a noun phrase such as "Discrediting Ukrainian military"
+        head = (f"The article advances the {narr_short} narrative, in particular "
+                f"{_lower_phrase(claim)}. It makes the case in")
     else:
-        head = f"The article advances the {narr_short} narrative. It makes the case in"
+        definition = clean_label(definition_for(narrative) or "").rstrip(". ")
+        if definition:
+            head = (f"The article advances the {narr_short} narrative: {definition}. "
+                    "It makes the case in")
+        else:
+            head = f"The article advances the {narr_short} narrative. It makes the case in"
     head_words = len(head.split())
     if head_words > MAX_WORDS - 12:  # hostile, very long labels: keep room for quotes
         head = " ".join(head.split()[: MAX_WORDS - 12])

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +39,20 @@ class FrameDetector:
         if not sentences:
             return []
         n = len(sentences)
+        ordered = sorted(sentences, key=lambda s: s.start)
+        starts = [s.start for s in ordered]
+        lo, hi = ordered[0].start, max(s.end for s in ordered)
         labels: list[Label] = []
         for name, rx in self.cues.items():
-            hits: list[tuple[int, Sentence]] = []
-            distinct: set[str] = set()
-            for s in sentences:
-                found = {m.group().lower() for m in rx.finditer(article.text, s.start, s.end)}
-                if found:
-                    hits.append((len(found), s))
-                    distinct |= found
-            if not hits:
+            found: dict[int, set[str]] = defaultdict(set)
+            for m in rx.finditer(article.text, lo, hi):
+                k = bisect_right(starts, m.start()) - 1
+                if k >= 0 and m.end() <= ordered[k].end:
+                    found[k].add(m.group().lower())
+            if not found:
                 continue
+            hits: list[tuple[int, Sentence]] = [(len(v), ordered[k]) for k, v in found.items()]
+            distinct: set[str] = set().union(*found.values())
             share = len(hits) / n
             conf = (1 - math.exp(-3.0 * share)) * (1 - math.exp(-0.7 * len(distinct)))
             if len(hits) < 2 and n > 3:

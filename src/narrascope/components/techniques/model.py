@@ -34,10 +34,12 @@ class TechniqueModel:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         return self.head.predict_proba(X)
 
-    def predict(self, X: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    def predict(self, X: np.ndarray, scale: float = 1.0,
+                proba: np.ndarray | None = None) -> np.ndarray:
         """0/1 decisions; ``scale`` > 1 moves every threshold towards 1 (more precise)."""
         thr = 1.0 - (1.0 - self.thresholds) / max(scale, 1e-6)
-        return (self.predict_proba(X) >= thr).astype(np.int8)
+        P = self.predict_proba(X) if proba is None else proba
+        return (P >= thr).astype(np.int8)
 
     def save(self, directory: str | Path, **extra: object) -> None:
         self.head.save(directory, "head",

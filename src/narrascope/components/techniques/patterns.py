@@ -8,6 +8,7 @@ macros of ``resources/techniques/patterns.yaml`` and by the quote finder below.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,16 +131,22 @@ class PatternMatcher:
         """All matches in ``text`` restricted to the given ``(start, end, index)`` sentences."""
         regions = quote_regions(text)
         out: list[PatternMatch] = []
-        for s_start, s_end, idx in sentences:
-            for pat in self.patterns:
-                for m in pat.regex.finditer(text, s_start, s_end):
-                    start, end = m.span(pat.group)
-                    if start < 0 or end <= start:
-                        continue
-                    if pat.skip_in_quotes and _inside(regions, start, end):
-                        continue
-                    out.append(PatternMatch(start, end, pat.technique, pat.confidence,
-                                            pat.name, idx))
+        ordered = sorted(sentences)
+        starts = [s for s, _, _ in ordered]
+        lo = ordered[0][0] if ordered else 0
+        hi = max((e for _, e, _ in ordered), default=0)
+        for pat in self.patterns:
+            for m in pat.regex.finditer(text, lo, hi):
+                start, end = m.span(pat.group)
+                if start < 0 or end <= start:
+                    continue
+                k = bisect_right(starts, start) - 1
+                if k < 0 or end > ordered[k][1]:
+                    continue  # outside the analysed sentences or across a boundary
+                if pat.skip_in_quotes and _inside(regions, start, end):
+                    continue
+                out.append(PatternMatch(start, end, pat.technique, pat.confidence,
+                                        pat.name, ordered[k][2]))
         out.extend(self._questions(text, sentences, regions))
         out.extend(self._scare_quotes(text, sentences, regions, out))
         out.extend(self._repetition(text, sentences))
@@ -216,22 +223,25 @@ class PatternMatcher:
             return out
         min_count = int(phrase_cfg.get("min_count", 3))
         min_content = int(phrase_cfg.get("min_content_words", 2))
+        words = [t[0] for t in tokens]
+        sent = [t[3] for t in tokens]
+        content = [w not in STOPWORDS and not w.isdigit() for w in words]
+        lower_content = [c and not t[4] for c, t in zip(content, tokens, strict=True)]
         used: set[int] = set()
+        total = len(tokens)
         for n in (4, 3, 2):
             grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
-            for i in range(len(tokens) - n + 1):
-                window = tokens[i:i + n]
-                if len({t[3] for t in window}) > 1:
+            for i in range(total - n + 1):
+                j = i + n - 1
+                if not (content[i] and content[j]) or sent[i] != sent[j]:
                     continue
-                words = tuple(t[0] for t in window)
-                content = [t for t in window if t[0] not in STOPWORDS and not t[0].isdigit()]
-                if len(content) < min_content or all(t[4] for t in content):
+                if sum(content[i:j + 1]) < min_content or not any(lower_content[i:j + 1]):
                     continue
-                if window[0][0] in STOPWORDS or window[-1][0] in STOPWORDS:
+                grams[tuple(words[i:j + 1])].append(i)
+            for starts in grams.values():
+                if len(starts) < min_count:
                     continue
-                grams[words].append(i)
-            for _, starts in grams.items():
-                starts = [i for i in starts if not any(j in used for j in range(i, i + n))]
+                starts = [i for i in starts if not any(k in used for k in range(i, i + n))]
                 if len(starts) < min_count:
                     continue
                 for i in starts:

@@ -24,6 +24,7 @@ from narrascope.learn import LinearMultiLabelHead
 DEFAULT_SEED = 13
 HELDOUT_FRACTION = 0.25
 TARGET_PRECISION = 0.75
+MIN_THRESHOLD = 0.65
 HEAD_PARAMS: dict[str, Any] = {"C": 8.0, "class_weight": "balanced", "max_iter": 2000}
 
 
@@ -83,7 +84,7 @@ def _matrix(recs: list[dict[str, Any]], labels: list[str]) -> np.ndarray:
 def choose_thresholds(P: np.ndarray, Y: np.ndarray, labels: list[str],
                       target: float | None = None) -> dict[str, float]:
     target = TARGET_PRECISION if target is None else target
-    grid = np.round(np.arange(0.5, 0.991, 0.01), 2)
+    grid = np.round(np.arange(MIN_THRESHOLD, 0.991, 0.01), 2)
     out: dict[str, float] = {}
     for j, lab in enumerate(labels):
         best, best_rec = 0.95, -1.0
