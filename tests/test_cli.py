@@ -108,7 +108,7 @@ def test_nothing_readable_exits_1(tmp_path: Path) -> None:
     r = run("analyze", tmp_path / "empty.txt", tmp_path / "missing.txt", *FAST)
     assert r.exit_code == 1
     assert "error: no article could be read" in r.stderr
-    assert f"{tmp_path / 'missing.txt'}: error: no such file or folder" in r.stderr
+    assert f"{tmp_path / 'missing.txt'}:1: error: no such file or folder" in r.stderr
 
 
 def test_component_error_keeps_the_article(tmp_path: Path) -> None:

@@ -54,3 +54,20 @@ def test_readme_starts_with_the_two_commands_and_documents_every_command() -> No
     assert "## Performance" in readme
     flat = " ".join(readme.replace("\n>", " ").replace("`", "'").split())
     assert NOTICE in flat  # the notice, verbatim
+
+
+def test_output_doc_python_recipe_runs(tmp_path: Path, monkeypatch) -> None:
+    from narrascope.write import article_record
+    from test_write import full_article
+
+    (tmp_path / "out.jsonl").write_text(json.dumps(article_record(full_article())) + "\n",
+                                        encoding="utf-8")
+    snippet = blocks(ROOT / "docs" / "output.md", "python")[0]
+    monkeypatch.chdir(tmp_path)
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        exec(compile(snippet, "docs/output.md", "exec"), {})
+    assert buf.getvalue().startswith("EN_UA_1.txt URW: Discrediting Ukraine 0.8 [")

@@ -133,3 +133,11 @@ def test_seed_labels_are_in_the_shipped_taxonomy_and_score_1_against_themselves(
     assert res.metrics["f1_coarse"] == res.metrics["f1_fine"] == 1.0
     assert res.metrics["f1_fine_std"] == 0.0
     assert res.warnings == []
+
+
+def test_malformed_lines_are_warned_with_file_and_line(tmp_path: Path) -> None:
+    gold = write(tmp_path / "g.txt", ["a\tKyiv\t0\t3\tProtagonist\tGuardian", "a\tbad\tx\t3\tInnocent"])
+    r = CliRunner().invoke(app, ["evaluate", "st1", "--gold", str(gold), "--pred", str(gold)])
+    assert r.exit_code == 0
+    assert f"{gold}:2: warning: start/end are not integers; skipped" in r.stderr.splitlines()
+    assert "EMR:                1.0000" in r.stdout

@@ -271,3 +271,30 @@ def test_seeds_exactly_the_two_slips(nlp):
         "001": [("US Deputy Secretary of State Steve Witkoff", "never_held", None)],
         "002": [("Pentagon chief Lloyd Austin", "held_only_before", "Pete Hegseth")],
     }
+
+
+# ------------------------------------------------------------------- robustness
+
+_FRAGMENTS = ["Pentagon chief", "Lloyd Austin", "former", "US", "Defense Secretary", ",",
+              "the", "Zelensky", "Ukraine's", "top general", "said", ".", "\n", "then-",
+              "Witkoff", "Deputy Secretary of State", "NATO chief", "Jens Stoltenberg", "’s",
+              "In 2019", "Foreign Minister", "Sikorski", "Kuleba", "PM", "pm", "—", "“", "”"]
+
+
+def test_random_text_never_breaks_offsets(nlp):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.sampled_from(_FRAGMENTS), max_size=25),
+           st.sampled_from([None, "2016-05-01", "2025-04-12", "2026-11-22"]))
+    def check(parts, date):
+        text = " ".join(parts)
+        art = run(nlp, text, date)  # run() asserts claim.text == text[start:end]
+        for fc in art.fact_checks:
+            assert fc.verdict in ("never_held", "held_only_before", "held_only_after",
+                                  "not_in_office_on_date")
+            if date is None:
+                assert fc.verdict == "never_held"
+
+    check()

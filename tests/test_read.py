@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,11 @@ def read_all(paths, **kw):
         ("Kiev's spring offensive collapses as Western patrons look away", True),
         ("Is the West tired of Ukraine?", True),
         ("Zelensky meets Trump.", True),  # short headline with a full stop
+        ("Peace talks in Istanbul? Not so fast, says Kyiv", True),  # short, two parts
+        ("Sanctions bite: Russia's economy slows as oil revenue falls for a third month", True),
+        # two sentences, 16+ words: a lead paragraph
+        ("Russia attacked the city overnight with drones and missiles. Officials in Kharkiv "
+         "said two people were hurt", False),
         # a long lead paragraph (several sentences) is body text
         ("After days of shuttle diplomacy with Kiev, Washington has moved straight to Moscow. "
          "This marks a significant shift in US strategy.", False),
@@ -139,7 +145,7 @@ def test_bad_inputs_one_line_errors_and_the_rest_is_read(tmp_path: Path, monkeyp
     assert ":1: error: empty file" in msgs["empty.txt"]
     assert "over the limit of 2000000 characters" in msgs["huge.txt"]
     assert "Permission denied" in msgs["unreadable.txt"]
-    assert all("\n" not in m for m in msgs.values())
+    assert all("\n" not in m and re.match(r"^\S+:\d+: error: \S", m) for m in msgs.values())
 
 
 def test_max_chars(tmp_path: Path) -> None:

@@ -471,8 +471,8 @@ def evaluate(
     except EvalInputError as exc:
         print(str(exc), file=sys.stderr)
         raise typer.Exit(1) from None
-    for w in res.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+    for w in res.warnings:  # file problems already read "path:line: warning: ..."
+        print(w if ": warning: " in w else f"warning: {w}", file=sys.stderr)
     if as_json:
         print(json.dumps(res.as_dict(), indent=2))
         return

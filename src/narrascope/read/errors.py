@@ -1,4 +1,8 @@
-"""Read errors: one line each, ``path:line: error: message`` (GCC style)."""
+"""Read errors: one line each, ``path:line: error: message`` (GCC style).
+
+Problems with a whole file (cannot be read, too large, no such file) point at line 1,
+so every message has the same machine-readable ``path:line:`` prefix.
+"""
 
 from __future__ import annotations
 
@@ -14,5 +18,4 @@ class ReadError(Exception):
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: error: {self.message}"
+        return f"{self.path}:{self.line or 1}: error: {self.message}"

@@ -41,8 +41,9 @@ def looks_like_title(line: str) -> bool:
     """Whether a first line followed by an empty line is a headline.
 
     A headline is short (<= 200 characters, <= 30 words), holds no sentence
-    boundary inside, and does not end with a full stop unless it is very short
-    (<= 12 words).  A first paragraph of body text fails at least one of these.
+    boundary inside unless it is short (<= 15 words, e.g. "Peace talks? Not yet"),
+    and does not end with a full stop unless it is very short (<= 12 words).  A
+    first paragraph of body text fails at least one of these.
     """
     s = line.strip()
     if not s or DATE_PREFIX.match(line):
@@ -50,7 +51,7 @@ def looks_like_title(line: str) -> bool:
     words = s.split()
     if len(s) > MAX_TITLE_CHARS or len(words) > MAX_TITLE_WORDS:
         return False
-    if _INNER_SENTENCE_END.search(s):
+    if len(words) > 15 and _INNER_SENTENCE_END.search(s):
         return False
     if s.endswith(".") and not s.endswith("...") and len(words) > 12:
         return False

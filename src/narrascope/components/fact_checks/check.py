@@ -30,7 +30,7 @@ from narrascope.components.fact_checks.kb import KnowledgeBase, Office, Term, da
 from narrascope.doc import Article, FactCheck, OfficeTerm
 
 _PAST_MARKERS = re.compile(
-    r"""\b(?:at\s+the\s+time|back\s+then|back\s+in|in\s+those\s+days|then|once|formerly|
+    r"""\b(?:at\s+the\s+time|at\s+that\s+time|back\s+then|back\s+when|had|later|back\s+in|in\s+those\s+days|then|once|formerly|
     previously|had\s+been|served\s+as|serving\s+as|when\s+(?:he|she|they)\s+(?:was|were)|
     while\s+(?:he|she)\s+was|during\s+(?:his|her|their)\s+(?:time|tenure|term)|under|
     tenure|administration|era|ago|last\s+year|years?\s+earlier|in\s+the\s+past|

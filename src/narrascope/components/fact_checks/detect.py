@@ -77,6 +77,7 @@ _WEEKDAYS_MONTHS = {
     "October", "November", "December", "Jr", "Jr.", "III", "II", "Sr", "Sr.",
 }
 
+_POSSESSIVE = re.compile(r"[A-Z][\w\u00C0-\u024F.-]*['\u2019]s?")
 _NEXT_TOKEN = re.compile(r"^(?:['\u2019]s?)?\s*([A-Z][\w.\u00C0-\u024F'\u2019-]*)")
 _PREV_TOKEN = re.compile(r"([\w\u00C0-\u024F.'\u2019-]+)[\s,]*$")
 
@@ -261,7 +262,7 @@ class Detector:
                 continue
             if word.lower() in self.title_last_words or word.lower() in MODIFIERS:
                 continue
-            if word in self.kb.qualifiers or word in _FUNCTION_WORDS:
+            if word in self.kb.qualifiers or word in _FUNCTION_WORDS or _POSSESSIVE.fullmatch(word):
                 continue
             return True
         return False
@@ -317,19 +318,14 @@ class Detector:
         word, gap = self._before(text, start)
         low = word.lower().strip(".")
         if "," in gap or not word or word.endswith((".", "!", "?", ":", ";")):
-            # "Moreover, Pentagon chief ..." or a new sentence: a fresh phrase
-            if word.endswith(".") and low in {"gen", "mr", "ms"}:
-                return None
-            return None
+            return None  # "Moreover, Pentagon chief ..." or a new sentence: a fresh phrase
         if low in BLOCK_BEFORE:
             return "block"
         if low in THEN_BEFORE or low.endswith("-era"):
             return "then"
         if low in ("then", "formerly", "once"):
             return "then"
-        if re.fullmatch(r"[A-Z][\w\u00C0-\u024F.-]*['\u2019]s", word) and word.rstrip(
-            "s"
-        ).rstrip("'\u2019") not in {q.rstrip("s").rstrip("'\u2019") for q in self.kb.qualifiers}:
+        if _POSSESSIVE.fullmatch(word) and word not in self.kb.qualifiers:
             return "then"  # "Biden's Pentagon chief": the office as it was under someone
         if word[:1].isupper() and low not in _FUNCTION_WORDS_LOWER and low not in MODIFIERS:
             # "Assistant Secretary of State", "EU Foreign Policy Chief": part of a longer title

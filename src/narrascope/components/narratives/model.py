@@ -230,7 +230,8 @@ class BaseNarrativeModel:
     def __init__(self, taxonomy: Taxonomy, pooling: str = "max",
                  windows: tuple[int, ...] = (1, 2), domain_gate: bool = True,
                  thresholds: dict[str, float] | None = None, temperature: float = 1.0,
-                 bias: float = 0.0, default_threshold: float = 0.5, name: str = "") -> None:
+                 bias: float = 0.0, default_threshold: float = 0.5, name: str = "",
+                 stage2: dict[str, dict[str, Any]] | None = None) -> None:
         self.taxonomy = taxonomy
         self.labels = label_space(taxonomy)
         self.pooling = pooling
@@ -241,6 +242,9 @@ class BaseNarrativeModel:
                                     for lab in self.labels], dtype=np.float64)
         self.temperature = temperature
         self.bias = bias
+        self.stage2: dict[str, dict[str, Any]] = {
+            lvl: {k: (np.asarray(v, np.float32) if k != "intercept" else float(v))
+                  for k, v in st.items()} for lvl, st in (stage2 or {}).items()}
         self.name = name or self.kind
         self._build_index()
 
@@ -270,12 +274,58 @@ class BaseNarrativeModel:
             z = np.zeros(len(self.labels), np.float32)
             return z, np.zeros((0, len(self.labels)), np.float32), z[None, :0]
         P = self.unit_scores(U)
-        pooled = pool(P, self.pooling)
+        if self.pooling == "learned":
+            pooled = self.stage2_scores(self.pool_features(P))
+        else:
+            pooled = pool(P, self.pooling)
         per_sent = np.zeros((len(S), len(self.labels)), np.float32)
         for (i, j), row in zip(spans, P, strict=True):
             if j - i == 1:
                 per_sent[i] = np.maximum(per_sent[i], row)
         return pooled, per_sent, P
+
+    # -- learned pooling (stage 2): a small logistic model per level over pooled statistics
+    N_FEATURES = 9
+
+    def pool_features(self, P: np.ndarray) -> np.ndarray:
+        """Per-label statistics of the unit scores ``P (u, L)`` -> ``(L, N_FEATURES)``."""
+        u = len(P)
+        srt = np.sort(P, axis=0)[::-1]
+        mx = srt[0]
+        top2 = srt[:2].mean(0)
+        top3 = srt[:3].mean(0)
+        frac5 = (P >= 0.5).mean(0)
+        cnt8 = np.log1p((P >= 0.8).sum(0))
+        # hierarchy context: the parent narrative's max for subs, best child max for narratives
+        ctx = np.zeros_like(mx)
+        ctx[self.sub_idx] = mx[self.nar_idx][self.sub2nar]
+        child = np.zeros(self.n_nar, dtype=mx.dtype)
+        np.maximum.at(child, self.sub2nar, mx[self.sub_idx])
+        ctx[self.nar_idx] = child
+        dom_ctx = np.zeros_like(mx)
+        dom_ctx[self.dom_idx] = mx[self.dom_idx]
+        dom_ctx[self.nar_idx] = mx[self.dom_idx][self.nar2dom]
+        dom_ctx[self.sub_idx] = mx[self.dom_idx][self.nar2dom[self.sub2nar]]
+        F = np.stack([_logit(mx), _logit(top2), _logit(top3), frac5, cnt8, _logit(ctx),
+                      _logit(dom_ctx), np.full_like(mx, np.log(u)),
+                      _logit(P.mean(0))], axis=1)
+        return F.astype(np.float32)
+
+    def stage2_scores(self, F: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(self.labels), np.float32)
+        for level, idx in (("domain", self.dom_idx), ("narrative", self.nar_idx),
+                           ("subnarrative", self.sub_idx)):
+            st = self.stage2.get(level)
+            if st is None:
+                out[idx] = _sigmoid(F[idx, 0])
+                continue
+            Z = (F[idx] - st["mean"]) / st["scale"]
+            out[idx] = _sigmoid(Z @ st["coef"] + st["intercept"])
+        return out
+
+    def stage2_config(self) -> dict[str, Any]:
+        return {lvl: {k: (np.asarray(v).round(6).tolist() if k != "intercept" else float(v))
+                      for k, v in st.items()} for lvl, st in self.stage2.items()}
 
     def decide(self, pooled: np.ndarray, thresholds: np.ndarray | None = None) -> np.ndarray:
         """Binary decisions for a batch of pooled scores ``(N, L)`` (hierarchy-consistent)."""
@@ -377,7 +427,7 @@ class BaseNarrativeModel:
                 "taxonomy": self.taxonomy.name, "taxonomy_digest": taxonomy_digest(self.taxonomy),
                 "labels": self.labels, "pooling": self.pooling, "windows": list(self.windows),
                 "domain_gate": self.domain_gate, "temperature": self.temperature,
-                "bias": self.bias,
+                "bias": self.bias, "stage2": self.stage2_config(),
                 "default_threshold": self.default_threshold,
                 "thresholds": {lab: round(float(t), 5)
                                for lab, t in zip(self.labels, self.thresholds, strict=True)}}
@@ -459,6 +509,7 @@ def _common_kwargs(cfg: dict[str, Any]) -> dict[str, Any]:
             "domain_gate": bool(cfg.get("domain_gate", True)),
             "thresholds": cfg.get("thresholds", {}),
             "temperature": float(cfg.get("temperature", 1.0)), "bias": float(cfg.get("bias", 0.0)),
+            "stage2": cfg.get("stage2") or None,
             "default_threshold": float(cfg.get("default_threshold", 0.5)),
             "name": cfg.get("name", "")}
 

@@ -43,6 +43,7 @@ from narrascope.components.narratives.model import (
     _logit,
     _sigmoid,
     make_head,
+    make_units,
 )
 from narrascope.components.narratives.taxonomy import Taxonomy, load_taxonomy
 from narrascope.doc import Article
@@ -212,6 +213,33 @@ def fit_temperature(model: BaseNarrativeModel, pooled: np.ndarray,
 
 
 # ---------------------------------------------------------------- evaluation
+
+def fit_stage2(model: BaseNarrativeModel, vectors: Sequence[np.ndarray], gold: np.ndarray,
+               weights: np.ndarray, C: float = 1.0) -> None:
+    """Fit the learned pooling (one logistic model per level, shared by its labels)."""
+    from sklearn.linear_model import LogisticRegression
+
+    feats = []
+    for S in vectors:
+        U, _ = make_units(S, model.windows)
+        if len(U) == 0:
+            U = np.zeros((1, S.shape[1] if S.ndim == 2 else 384), np.float32)
+        feats.append(model.pool_features(model.unit_scores(U)))
+    F = np.stack(feats)  # (N, L, f)
+    model.stage2 = {}
+    for level, idx in (("domain", model.dom_idx), ("narrative", model.nar_idx),
+                       ("subnarrative", model.sub_idx)):
+        X = F[:, idx].reshape(-1, F.shape[2])
+        y = gold[:, idx].reshape(-1)
+        w = np.repeat(weights, len(idx))
+        if y.min() == y.max():
+            continue
+        mean, scale = X.mean(0), X.std(0) + 1e-6
+        clf = LogisticRegression(C=C, max_iter=2000).fit((X - mean) / scale, y, sample_weight=w)
+        model.stage2[level] = {"mean": mean.astype(np.float32), "scale": scale.astype(np.float32),
+                               "coef": clf.coef_[0].astype(np.float32),
+                               "intercept": float(clf.intercept_[0])}
+
 
 def pooled_scores(model: BaseNarrativeModel, vectors: Sequence[np.ndarray]) -> np.ndarray:
     return np.stack([model.score_matrix(S)[0] for S in vectors]) if len(vectors) else \
@@ -427,8 +455,11 @@ def tune_and_evaluate(model: BaseNarrativeModel, corpus: dict[str, Any],
     dev_sets = arts["dev"] + passages_as_articles(corpus["splits"]["dev"], tax)
     # whole articles dominate: real input is long and mostly neutral; passages count a little
     weights = np.array([1.0] * len(arts["dev"]) + [0.15] * len(corpus["splits"]["dev"]))
-    pooled_dev = pooled_scores(model, article_vectors([a.text for a in dev_sets], cache))
+    dev_vecs = article_vectors([a.text for a in dev_sets], cache)
     gold_dev = gold_matrix(dev_sets, model)
+    if model.pooling == "learned":
+        fit_stage2(model, dev_vecs, gold_dev, weights)
+    pooled_dev = pooled_scores(model, dev_vecs)
     model.thresholds = tune_thresholds(model, pooled_dev, gold_dev, weights, log=log)
     model.temperature, model.bias = fit_temperature(model, pooled_dev, gold_dev)
     rep: dict[str, Any] = {"model": model.name, "temperature": round(model.temperature, 4),
