@@ -274,3 +274,13 @@ def test_console_script_and_closed_pipe() -> None:
     proc.stdout.close()
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and b"Traceback" not in err, err
+
+
+def test_standard_input_text_and_jsonl() -> None:
+    r = CliRunner().invoke(app, ["analyze", "-", *FAST], input="Title line\n\nPiped body text.\n")
+    assert r.exit_code == 0, r.stderr
+    (rec,) = records(r.stdout)
+    assert rec["id"] == "stdin" and rec["title"] == "Title line"
+    r = CliRunner().invoke(app, ["analyze", "-", *FAST], input='{"id": "j", "text": "One."}\n{bad\n')
+    assert [x["id"] for x in records(r.stdout)] == ["j"]
+    assert r.stderr.startswith("<stdin>:2: error: malformed JSON")

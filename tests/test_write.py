@@ -173,3 +173,17 @@ def test_resume_drops_a_truncated_last_line(tmp_path: Path) -> None:
     sink.write('{"id": "c"}\n')
     sink.commit()
     assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["a", "b", "c"]
+
+
+def test_st1_with_given_mentions_writes_exactly_those_in_their_order() -> None:
+    from narrascope.doc import GivenMention
+
+    a = full_article()
+    z2 = _find(a.text, "Volodymyr Zelensky")
+    z1 = _find(a.text, "Zelensky")
+    a.given_mentions = [GivenMention(start=z2[0], end=z2[1], text="Volodymyr Zelensky", line=1),
+                        GivenMention(start=0, end=3, text="Zel", line=2)]  # not labelled: no line
+    lines = st1_lines(a)
+    assert [ln.split("\t")[1] for ln in lines] == ["Volodymyr Zelensky"]
+    a.given_mentions.insert(0, GivenMention(start=z1[0], end=z1[1], text="Zelensky", line=0))
+    assert [ln.split("\t")[1] for ln in st1_lines(a)] == ["Zelensky", "Volodymyr Zelensky"]

@@ -251,7 +251,8 @@ def parse_date(value: str | None) -> dt.date | None:
 # ---------------------------------------------------------------------------- options
 
 PathsArg = Annotated[list[Path], typer.Argument(
-    help="Files or folders: .txt (SemEval or seed layout), .jsonl, .csv, .parquet, .html.",
+    help="Files or folders: .txt (SemEval or seed layout), .jsonl, .csv, .parquet, .html; "
+    "- reads standard input.",
     show_default=False, metavar="PATH")]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Pipeline config (TOML/YAML); default: the packaged one.")]

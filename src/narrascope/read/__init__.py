@@ -21,7 +21,7 @@ from narrascope.read.errors import ReadError
 from narrascope.read.html import read_html
 from narrascope.read.lang import set_language
 from narrascope.read.records import read_csv, read_jsonl, read_parquet
-from narrascope.read.text import looks_like_title, parse_text, read_txt
+from narrascope.read.text import decode, looks_like_title, parse_text, read_txt
 
 DEFAULT_MAX_CHARS = 2_000_000
 EXTENSIONS = (".txt", ".jsonl", ".csv", ".parquet", ".html", ".htm")
@@ -41,12 +41,45 @@ def iter_files(path: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
+#: Stands for standard input (the path ``-``): JSONL when it starts with ``{``, else one text.
+STDIN = Path("<stdin>")
+
+
+def read_stdin(max_chars: int, keep_layers: bool) -> Iterator[Article | ReadError]:
+    import sys
+    import tempfile
+
+    data = sys.stdin.buffer.read(4 * max_chars + 1)
+    if data.lstrip().startswith(b"{"):
+        with tempfile.TemporaryDirectory() as tmp:  # reuse the JSONL reader (line numbers)
+            p = Path(tmp) / "stdin.jsonl"
+            p.write_bytes(data)
+            for item in read_jsonl(p, max_chars, keep_layers):
+                if isinstance(item, ReadError):
+                    item.path = str(STDIN)
+                elif item.path:
+                    item.path = item.path.replace(str(p), str(STDIN))
+                yield item
+        return
+    try:
+        text, _ = decode(data, str(STDIN))
+        if not text.strip():
+            raise ReadError(str(STDIN), "empty input (no text)", 1)
+        if len(text) > max_chars:
+            raise ReadError(str(STDIN), f"input has over {max_chars} characters (raise --max-chars)")
+        yield parse_text(text, "stdin", str(STDIN))
+    except ReadError as err:
+        yield err
+
+
 def read_path(
     path: Path, max_chars: int = DEFAULT_MAX_CHARS, keep_layers: bool = False
 ) -> Iterator[Article | ReadError]:
     """Articles (or errors) from one file, by extension."""
     ext = path.suffix.lower()
-    if ext == ".jsonl":
+    if path is STDIN:
+        yield from read_stdin(max_chars, keep_layers)
+    elif ext == ".jsonl":
         yield from read_jsonl(path, max_chars, keep_layers)
     elif ext == ".csv":
         yield from read_csv(path, max_chars)
@@ -91,8 +124,10 @@ def read_articles(
     seen: dict[str, str] = {}
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            files: Iterable[Path] = iter_files(path)
+        if str(raw) == "-":
+            files: Iterable[Path] = [STDIN]
+        elif path.is_dir():
+            files = iter_files(path)
         elif path.exists():
             files = [path]
         else:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import warnings
 from pathlib import Path
 
 from narrascope.doc import Article
 from narrascope.read.errors import ReadError
 from narrascope.read.text import decode
+
+_SYNTHETIC = re.compile(r"""<meta\s+name=["']narrascope:synthetic["']\s+content=["']true["']""", re.I)
 
 
 def read_html(path: Path, max_chars: int) -> Article:
@@ -67,6 +70,9 @@ def read_html(path: Path, max_chars: int) -> Article:
             art.warnings.append(f"page date {date!r} is not YYYY-MM-DD; ignored")
     art.metadata["layout"] = "html"
     art.metadata["text_origin"] = "extracted from HTML by trafilatura; offsets refer to 'text'"
+    raw = html if isinstance(html, str) else html.decode("latin-1")
+    if _SYNTHETIC.search(raw[:20000]):  # narrascope's own example and test pages
+        art.metadata["synthetic"] = True
     for key in ("author", "description", "hostname"):
         if meta.get(key):
             art.metadata[key] = str(meta[key])

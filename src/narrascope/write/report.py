@@ -124,17 +124,31 @@ def collect_findings(article: Article, prefix: str) -> list[Finding]:
 
 
 def segments(n: int, findings: list[Finding]) -> list[tuple[int, int, list[tuple[Finding, str]]]]:
-    """Cut ``[0, n)`` at every span boundary; each piece lists the findings covering it."""
+    """Cut ``[0, n)`` at every span boundary; each piece lists the findings covering it.
+
+    A sweep over the boundaries keeps the set of open spans, so long articles with
+    many spans stay fast (no span-by-segment product).
+    """
+    starts: dict[int, list[tuple[int, int]]] = {}
+    ends: dict[int, list[tuple[int, int]]] = {}
     cuts = {0, n}
-    for f in findings:
-        for s, e, _, _ in f.spans:
+    for fi, f in enumerate(findings):
+        for si, (s, e, _, _) in enumerate(f.spans):
             if s < e:
                 cuts.update((s, e))
+                starts.setdefault(s, []).append((fi, si))
+                ends.setdefault(e, []).append((fi, si))
     bounds = sorted(cuts)
+    active: set[tuple[int, int]] = set()
     out = []
     for a, b in zip(bounds, bounds[1:], strict=False):
-        cover = [(f, _tip(f, score, note)) for f in findings for s, e, score, note in f.spans
-                 if s <= a and b <= e]
+        active.difference_update(ends.get(a, ()))
+        active.update(starts.get(a, ()))
+        cover = []
+        for fi, si in sorted(active):
+            f = findings[fi]
+            _, _, score, note = f.spans[si]
+            cover.append((f, _tip(f, score, note)))
         out.append((a, b, cover))
     return out
 

@@ -26,18 +26,21 @@ def coarse_of(fine: str) -> str:
 
 
 def st1_lines(article: Article) -> list[str]:
-    rows: list[tuple[int, int, str]] = []
+    """One line per mention with a main role; with given mentions, exactly those, in order."""
+    rows: dict[tuple[int, int], str] = {}
     for ent in article.entities:
         for m in ent.mentions:
             main = m.main_role or ent.main_role
-            if main is None:
+            if main is None or (m.start, m.end) in rows:
                 continue
             fine = m.fine_roles if m.main_role is not None else (m.fine_roles or ent.fine_roles)
             cols = [article.id, _mention_text(m), str(m.start), str(m.end - 1), main.label]
             cols += [f.label for f in fine]
-            rows.append((m.start, m.end, "\t".join(cols)))
-    rows.sort(key=lambda r: (r[0], r[1]))
-    return [r[2] for r in rows]
+            rows[(m.start, m.end)] = "\t".join(cols)
+    if article.given_mentions is not None:
+        keys = [(g.start, g.end) for g in article.given_mentions]
+        return [rows[k] for k in dict.fromkeys(keys) if k in rows]
+    return [rows[k] for k in sorted(rows)]
 
 
 def _mention_text(m: Mention) -> str:
