@@ -87,6 +87,7 @@ def test_components_lists_what_they_assign() -> None:
     r = run("components")
     assert r.exit_code == 0
     assert "sentences\n" in r.stdout and "assigns: sentences" in r.stdout
+    assert "options: max_chars=200000" in r.stdout
 
 
 def test_bad_input_continues_and_strict_fails(tmp_path: Path) -> None:

@@ -52,6 +52,17 @@ def test_every_component_ran_and_spans_are_exact(analysed: tuple[Path, list[Arti
         assert art.narratives is not None and art.techniques is not None
 
 
+def test_full_records_validate_against_the_schema(analysed: tuple[Path, list[Article]]) -> None:
+    from jsonschema import Draft202012Validator
+
+    out, _ = analysed
+    schema = json.loads((ROOT / "docs" / "schema" / "article.schema.json").read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema)
+    for line in out.read_text(encoding="utf-8").splitlines():
+        errors = sorted(validator.iter_errors(json.loads(line)), key=str)
+        assert not errors, errors[0].message
+
+
 def test_semeval_conversions(analysed: tuple[Path, list[Article]]) -> None:
     out, arts = analysed
     by_id = {a.id: a for a in arts}

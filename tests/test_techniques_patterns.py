@@ -173,3 +173,37 @@ def test_frames_have_sentence_evidence(detector: TechniqueDetector) -> None:
     for f in frames.values():
         assert f.evidence and all(e.text == text[e.start:e.end] for e in f.evidence)
         assert 0 <= f.confidence <= 1
+
+
+def test_train_command_is_registered() -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from narrascope.components.techniques.commands import register
+
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        pass
+
+    register(app)
+    result = CliRunner().invoke(app, ["techniques", "--help"])
+    assert result.exit_code == 0
+    assert "--seed" in result.output and "--data" in result.output
+
+
+def test_corpus_records_are_synthetic_and_cover_every_technique() -> None:
+    import json
+    from collections import Counter
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "techniques" / "corpus.jsonl"
+    if not path.exists():
+        pytest.skip("training corpus not in this checkout")
+    recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert all(r["synthetic"] is True for r in recs)
+    counts = Counter(lab for r in recs for lab in r["labels"])
+    assert set(counts) == set(technique_names())
+    assert min(counts.values()) >= 30
+    assert sum(1 for r in recs if not r["labels"]) >= 150

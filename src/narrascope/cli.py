@@ -15,6 +15,7 @@ import importlib.util
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -160,11 +161,10 @@ def _run_component(name: str, comp: Any, batch: list[Article], run: Run) -> list
         for art in out:
             art.components.append(name)
         return out
-    except Exception:
-        if len(batch) > 1:
+    except Exception as exc:
+        if len(batch) > 1:  # find the article(s) at fault; the others get the layer
             return [a for art in batch for a in _run_component(name, comp, [art], run)]
         art = batch[0]
-        exc = sys.exc_info()[1]
         msg = f"error in component {name}: {type(exc).__name__}: {' '.join(str(exc).split())}"
         art.warnings.append(msg)
         run.error(f"{art.id}: {msg}")
@@ -300,6 +300,7 @@ def write_all(stream: Iterable[Article], writer: Any, sink: Any, run: Run,
     On an interruption or a crash, what was written stays in ``OUT.partial``.
     """
     written = 0
+    started = time.perf_counter()
     bar = progress(run.quiet)
     run.bar = bar
     try:
@@ -332,7 +333,7 @@ def write_all(stream: Iterable[Article], writer: Any, sink: Any, run: Run,
     else:
         sink.commit()
     if sink.out is not None and not run.quiet:
-        run.say(f"wrote {written} article(s) to {sink.out}"
+        run.say(f"wrote {written} article(s) to {sink.out} in {time.perf_counter() - started:.1f} s"
                 + (f" ({len(sink.done_ids)} done before)" if sink.done_ids else "")
                 + (f"; {run.errors} error(s)" if run.errors else ""))
     return written
@@ -493,9 +494,24 @@ def evaluate(
     print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in res.counts.items()))
 
 
+def _options(factory: Any) -> str:
+    """``name=default`` for each config option of a component factory."""
+    import inspect
+
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return ""
+    return ", ".join(
+        f"{p.name}={p.default!r}" if p.default is not inspect.Parameter.empty else p.name
+        for p in params
+        if p.name not in ("self", "name") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    )
+
+
 @app.command("components")
 def list_components() -> None:
-    """List the registered pipeline components and what each assigns.
+    """List the registered pipeline components: what each assigns, needs and takes as options.
 
     Example: narrascope components
     """
@@ -510,6 +526,9 @@ def list_components() -> None:
         print(f"    assigns: {', '.join(info.assigns) or '-'}")
         if info.requires:
             print(f"    requires: {', '.join(info.requires)}")
+        options = _options(info.factory)
+        if options:
+            print(f"    options: {options}")
     for name in BUILTIN_MODULES:
         if name not in names:
             print(f"{name}\n    (not available: {BUILTIN_MODULES[name]} cannot be imported)")

@@ -192,6 +192,8 @@ def render_article(article: Article, index: int) -> str:
         meta.append(f"domain: {d.label} ({d.confidence:.2f})")
     if article.techniques is not None:
         meta.append(f"techniques: {article.techniques.density_per_1000_words:.1f} per 1000 words")
+    if article.fact_checks:
+        meta.append(f"fact-check findings: {len(article.fact_checks)}")
     head = f'<h2><span class="aid">{esc(article.id)}</span>'
     if article.title:
         head += f" &mdash; {esc(article.title)}"

@@ -31,7 +31,7 @@ def register(train_app: typer.Typer) -> None:
             "subtask-2-annotations.txt) to add real articles; never shipped.")] = None,
         head: Annotated[str, typer.Option("--head", help="mlp or linear.")] = "mlp",
         pooling: Annotated[str, typer.Option(
-            "--pooling", help="max, top2, top3, noisy_or, lse.")] = "max",
+            "--pooling", help="learned (stage-2 logistic), max, top2, noisy_or.")] = "learned",
         seeds_dir: Annotated[Optional[Path], typer.Option(  # noqa: UP045
             "--seeds-dir", help="Folder with *.txt + labels-st2.tsv to report on.")] = None,
         zero_shot: Annotated[bool, typer.Option(

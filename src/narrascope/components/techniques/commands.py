@@ -31,4 +31,10 @@ def register(train_app: typer.Typer) -> None:
                    f"on): micro P={report['micro_precision']:.3f} "
                    f"R={report['micro_recall']:.3f} F1={report['micro_f1']:.3f}; "
                    f"neutral flagged {report['negatives_flagged']}/{report['negatives']}")
+        comp = report["component_default"]["patterns_and_model"]
+        typer.echo(f"component (patterns + model, threshold_scale "
+                   f"{report['component_default']['threshold_scale']}): "
+                   f"micro P={comp['micro_precision']:.3f} R={comp['micro_recall']:.3f} "
+                   f"F1={comp['micro_f1']:.3f}; neutral flagged "
+                   f"{comp['negatives_flagged']}/{comp['negatives']}")
         typer.echo(f"saved to {output}")

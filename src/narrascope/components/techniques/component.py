@@ -9,7 +9,7 @@ import numpy as np
 
 from narrascope.components.techniques.explain import explain_article
 from narrascope.components.techniques.frames import FrameDetector
-from narrascope.components.techniques.model import load_model
+from narrascope.components.techniques.model import DEFAULT_THRESHOLD_SCALE, load_model
 from narrascope.components.techniques.patterns import PatternMatcher
 from narrascope.components.techniques.taxonomy import technique_names
 from narrascope.doc import Article, TechniqueCount, Techniques, TechniqueSpan
@@ -54,7 +54,7 @@ class TechniqueDetector(Component):
     def __init__(self, name: str = "techniques", model_dir: str | None = None,
                  patterns: str | None = None, frames: str | None = None,
                  use_model: bool = True, use_patterns: bool = True,
-                 threshold_scale: float = 1.0, min_sentence_words: int = 4,
+                 threshold_scale: float = DEFAULT_THRESHOLD_SCALE, min_sentence_words: int = 4,
                  detect_frames: bool = True, explain: bool = True) -> None:
         self.name = name
         self.model_dir = model_dir

@@ -15,6 +15,10 @@ import numpy as np
 
 from narrascope.learn import LinearMultiLabelHead
 
+#: The component's default ``threshold_scale``: thresholds t become 1-(1-t)/1.5, a
+#: precision-first setting (see docs/model-card-techniques.md for both operating points).
+DEFAULT_THRESHOLD_SCALE = 1.5
+
 
 def default_model_dir() -> Path:
     return Path(str(resources.files("narrascope.resources").joinpath("models").joinpath("techniques")))

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from narrascope.components.techniques.model import TechniqueModel
+from narrascope.components.techniques.model import DEFAULT_THRESHOLD_SCALE, TechniqueModel
 from narrascope.components.techniques.taxonomy import technique_names
 from narrascope.learn import LinearMultiLabelHead
 
@@ -119,10 +119,11 @@ def fit(X: np.ndarray, recs: list[dict[str, Any]], seed: int = DEFAULT_SEED) -> 
     return TechniqueModel(head, thresholds)
 
 
-def evaluate(model: TechniqueModel, X: np.ndarray, recs: list[dict[str, Any]]) -> dict[str, Any]:
+def evaluate(model: TechniqueModel, X: np.ndarray, recs: list[dict[str, Any]],
+             scale: float = 1.0) -> dict[str, Any]:
     labels = model.labels
     Y = _matrix(recs, labels)
-    pred = model.predict(X)
+    pred = model.predict(X, scale=scale)
     per: dict[str, dict[str, float]] = {}
     tps = fps = fns = 0
     for j, lab in enumerate(labels):
@@ -147,14 +148,14 @@ def evaluate(model: TechniqueModel, X: np.ndarray, recs: list[dict[str, Any]]) -
 
 
 def evaluate_combined(model: TechniqueModel, X: np.ndarray,
-                      recs: list[dict[str, Any]]) -> dict[str, Any]:
+                      recs: list[dict[str, Any]], scale: float = 1.0) -> dict[str, Any]:
     """Held-out scores of what the component outputs: pattern spans plus model decisions."""
     from narrascope.components.techniques.patterns import PatternMatcher
 
     matcher = PatternMatcher()
     labels = model.labels
     idx = {lab: j for j, lab in enumerate(labels)}
-    pred = model.predict(X).astype(bool)
+    pred = model.predict(X, scale=scale).astype(bool)
     for i, r in enumerate(recs):
         for m in matcher.match_text(r["text"], [(0, len(r["text"]), 0)]):
             pred[i, idx[m.technique]] = True
@@ -197,6 +198,10 @@ def train(data_dir: str | Path | None = None, seed: int = DEFAULT_SEED,
     model = fit(X_tr, train_recs, seed)
     report = evaluate(model, X_he, held)
     report["combined"] = evaluate_combined(model, X_he, held)
+    report["component_default"] = {
+        "threshold_scale": DEFAULT_THRESHOLD_SCALE,
+        "model_only": evaluate(model, X_he, held, scale=DEFAULT_THRESHOLD_SCALE),
+        **evaluate_combined(model, X_he, held, scale=DEFAULT_THRESHOLD_SCALE)}
     report.update({"seed": seed, "train_size": len(train_recs), "heldout_size": len(held),
                    "heldout_templates": sorted({r["template"] for r in held})})
     if output is not None:
