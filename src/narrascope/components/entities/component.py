@@ -26,7 +26,7 @@ from narrascope.components.entities.model import (
     RolePrediction,
     featurize,
     load_model,
-    mention_window,
+    mention_views,
 )
 from narrascope.components.sentences import segment
 from narrascope.doc import Article, Entity, Evidence, Label, Mention, Sentence
@@ -190,19 +190,22 @@ class Entities(Component):
         need = sorted({j.article for j in jobs})
         missing = [ai for ai in need if batch[ai].cache.get(CACHE_KEY) is None
                    or len(batch[ai].cache[CACHE_KEY]) != len(batch[ai].sentences)]
-        windows = [mention_window(batch[j.article].text, j.s_start, j.s_end, j.start, j.end,
-                                  self.model.window_words) for j in jobs]
+        views = [mention_views(batch[j.article].text, j.s_start, j.s_end, j.start, j.end,
+                               self.model.window_words) for j in jobs]
+        uniq = list(dict.fromkeys(t for v in views for t in v))
+        at = {t: i for i, t in enumerate(uniq)}
         extra = [batch[j.article].text[j.s_start:j.s_end] for j in jobs if j.sentence is None]
         sent_texts = [s.text for ai in missing for s in batch[ai].sentences]
-        vecs = encode(windows + extra + sent_texts)
-        wv = vecs[: len(windows)]
-        ev = vecs[len(windows): len(windows) + len(extra)]
-        pos = len(windows) + len(extra)
+        vecs = encode(uniq + extra + sent_texts)
+        lv = vecs[[at[v[0]] for v in views]]
+        rv = vecs[[at[v[1]] for v in views]]
+        ev = vecs[len(uniq): len(uniq) + len(extra)]
+        pos = len(uniq) + len(extra)
         for ai in missing:
             n = len(batch[ai].sentences)
             batch[ai].cache[CACHE_KEY] = vecs[pos: pos + n]
             pos += n
-        sv = np.zeros_like(wv)
+        sv = np.zeros_like(lv)
         e = 0
         for i, j in enumerate(jobs):
             if j.sentence is None:
@@ -210,7 +213,7 @@ class Entities(Component):
                 e += 1
             else:
                 sv[i] = sentence_vectors(batch[j.article])[j.sentence]
-        X = featurize(wv, sv)
+        X = featurize(lv, rv, sv)
         forced_rows = np.array([batch[j.article].given_mentions is not None for j in jobs])
         preds: list[RolePrediction | None] = [None] * len(jobs)
         for flag in (True, False):

@@ -1,8 +1,10 @@
 """The role classifier: features of a mention in context and two linear heads.
 
-Features of one mention (768 dims): the shared encoder's embedding of a window of
-its sentence (at most ``window_words`` words on each side) with the mention wrapped
-in ``[[ ]]``, next to the plain embedding of the whole sentence.  Two
+Features of one mention (1152 dims): the shared encoder's embeddings of the left
+view (up to ``window_words`` words of its sentence before the mention, then the
+mention: what is done *to* it) and of the right view (the mention, then up to
+``window_words`` words after it: what it *does* / is said to be), next to the plain
+embedding of the whole sentence.  Two
 :class:`~narrascope.learn.LinearMultiLabelHead` heads read them: the main role
 (Protagonist / Antagonist / Innocent / ``none`` = merely reported) and the 22 fine
 roles.  Decoding keeps fine roles consistent with the main role (taxonomy YAML).
@@ -22,8 +24,7 @@ import yaml
 
 from narrascope.learn import LinearMultiLabelHead
 
-MARK_OPEN, MARK_CLOSE = "[[", "]]"
-DEFAULT_WINDOW = 14
+DEFAULT_WINDOW = 8
 _WORD = re.compile(r"\S+")
 
 
@@ -65,17 +66,18 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
     return Taxonomy(str(data.get("name", "roles")), mains, str(data.get("none_label", "none")))
 
 
-def mention_window(text: str, sent_start: int, sent_end: int, start: int, end: int,
-                   window_words: int = DEFAULT_WINDOW) -> str:
-    """The sentence around ``text[start:end]``, the mention wrapped in ``[[ ]]``."""
+def mention_views(text: str, sent_start: int, sent_end: int, start: int, end: int,
+                  window_words: int = DEFAULT_WINDOW) -> tuple[str, str]:
+    """(left view, right view) of ``text[start:end]`` inside its sentence."""
     left = _WORD.findall(text[sent_start:start])[-window_words:] if window_words else []
     right = _WORD.findall(text[end:sent_end])[:window_words] if window_words else []
     mention = " ".join(text[start:end].split())
-    return " ".join([*left, f"{MARK_OPEN} {mention} {MARK_CLOSE}", *right])
+    return " ".join([*left, mention]), " ".join([mention, *right])
 
 
-def featurize(window_vecs: np.ndarray, sent_vecs: np.ndarray) -> np.ndarray:
-    return np.hstack([window_vecs, sent_vecs]).astype(np.float32)
+def featurize(left_vecs: np.ndarray, right_vecs: np.ndarray, sent_vecs: np.ndarray
+              ) -> np.ndarray:
+    return np.hstack([left_vecs, right_vecs, sent_vecs]).astype(np.float32)
 
 
 @dataclass
@@ -148,7 +150,7 @@ class RoleModel:
         self.fine_head.save(d, "fine")
         meta = {"window_words": self.window_words, "taxonomy": self.taxonomy.name,
                 "main_roles": self.taxonomy.main_roles, "none_label": self.taxonomy.none_label,
-                "features": "concat(encode(window with [[mention]]), sentence vector)",
+                "features": "concat(encode(left view), encode(right view), sentence vector)",
                 **self.meta}
         (d / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
 

@@ -26,7 +26,7 @@ from narrascope.components.entities.model import (
     Taxonomy,
     featurize,
     load_taxonomy,
-    mention_window,
+    mention_views,
 )
 from narrascope.components.sentences import segment
 from narrascope.learn import LinearMultiLabelHead
@@ -41,6 +41,7 @@ class Example:
     fines: list[str]
     group: str
     meta: dict = field(default_factory=dict)
+    weight: int = 1
 
 
 def default_data_dir() -> Path:
@@ -68,7 +69,7 @@ def read_corpus(data_dir: str | Path) -> list[Example]:
                 raise ValueError(f"{f}:{n}: mention {r['mention']!r} != text[{s}:{e}]")
             out.append(Example(text, s, e, r.get("main_role"), list(r.get("fine_roles") or []),
                                str(r.get("template") or r.get("id") or f"{f.name}:{n}"),
-                               {"register": r.get("register")}))
+                               {"register": r.get("register")}, int(r.get("weight") or 1)))
     return out
 
 
@@ -140,20 +141,23 @@ def embed_examples(examples: Sequence[Example], window_words: int = DEFAULT_WIND
     from narrascope.components.encoder import encode
 
     seg_cache: dict = {}
-    windows, sents = [], []
+    lefts, rights, sents = [], [], []
     for ex in examples:
         s, e = _sentence_bounds(ex.text, ex.start, ex.end, seg_cache)
-        windows.append(mention_window(ex.text, s, e, ex.start, ex.end, window_words))
+        left, right = mention_views(ex.text, s, e, ex.start, ex.end, window_words)
+        lefts.append(left)
+        rights.append(right)
         sents.append(ex.text[s:e])
-    key = hashlib.sha256(json.dumps([windows, sents]).encode()).hexdigest()[:20]
+    key = hashlib.sha256(json.dumps([lefts, rights, sents]).encode()).hexdigest()[:20]
     cache_dir = Path(cache_dir or os.environ.get("NARRASCOPE_CACHE", "/tmp/narrascope-cache"))
     path = cache_dir / f"roles-{key}.npy"
     if path.exists():
         return np.load(path)
-    uniq = list(dict.fromkeys(windows + sents))
+    uniq = list(dict.fromkeys(lefts + rights + sents))
     vecs = encode(uniq)
     index = {t: i for i, t in enumerate(uniq)}
-    X = featurize(vecs[[index[t] for t in windows]], vecs[[index[t] for t in sents]])
+    X = featurize(vecs[[index[t] for t in lefts]], vecs[[index[t] for t in rights]],
+                  vecs[[index[t] for t in sents]])
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         np.save(path, X)
@@ -175,9 +179,13 @@ def label_matrices(examples: Sequence[Example], tax: Taxonomy
     return Ym, mains, Yf, fines
 
 
-def fit(X: np.ndarray, examples: Sequence[Example], tax: Taxonomy, C: float = 2.0,
+def fit(X: np.ndarray, examples: Sequence[Example], tax: Taxonomy, C: float = 4.0,
         seed: int = 0, window_words: int = DEFAULT_WINDOW, meta: dict | None = None
         ) -> RoleModel:
+    """Fit both heads; an example of ``weight`` k counts k times."""
+    rep = np.repeat(np.arange(len(examples)), [max(1, ex.weight) for ex in examples])
+    X = X[rep]
+    examples = [examples[i] for i in rep]
     Ym, mains, Yf, fines = label_matrices(examples, tax)
     main_head = LinearMultiLabelHead(C=C, random_state=seed).fit(X, Ym, mains)
     roled = np.array([bool(ex.main) for ex in examples])
@@ -235,7 +243,7 @@ def evaluate(model: RoleModel, X: np.ndarray, examples: Sequence[Example]) -> di
 
 def train_and_evaluate(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
                        seed: int = 0, semeval_dir: str | Path | None = None,
-                       C: float = 2.0, window_words: int = DEFAULT_WINDOW,
+                       C: float = 4.0, window_words: int = DEFAULT_WINDOW,
                        taxonomy_path: str | None = None) -> dict:
     """Train on the train split, report held-out metrics, save the model to ``out_dir``."""
     tax = load_taxonomy(taxonomy_path)

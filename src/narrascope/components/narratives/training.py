@@ -49,6 +49,11 @@ from narrascope.components.narratives.taxonomy import Taxonomy, load_taxonomy
 from narrascope.doc import Article
 
 N_ARTICLES = {"train": 300, "dev": 400, "test": 200}
+#: chosen by benchmarks/narratives_experiments.py (see docs/model-card-narratives.md)
+DEFAULT_HEAD_PARAMS: dict[str, dict[str, Any]] = {
+    "mlp": {"hidden": 256, "epochs": 30, "pos_weight_max": 1.0},
+    "linear": {"C": 4.0},
+}
 
 
 # ---------------------------------------------------------------- vectors
@@ -383,7 +388,7 @@ def load_corpus(data_dir: str | Path, taxonomy: Taxonomy, seed: int = 0,
 def train(data_dir: str | Path, out_dir: str | Path | None, taxonomy: str | Path | None = None,
           seed: int = 0, head: str = "mlp", head_params: dict[str, Any] | None = None,
           pooling: str = "learned", windows: tuple[int, ...] = (1, 2), domain_gate: bool = True,
-          sentence_weight: float = 0.5, negative_weight: float = 1.0, semeval_dir: str | Path | None = None,
+          sentence_weight: float = 0.2, negative_weight: float = 3.0, semeval_dir: str | Path | None = None,
           seeds_dir: str | Path | None = None, zero_shot: bool = True,
           log: Callable[[str], None] = print, corpus: dict[str, Any] | None = None,
           cache: EmbeddingCache | None = None,
@@ -415,7 +420,7 @@ def train(data_dir: str | Path, out_dir: str | Path | None, taxonomy: str | Path
                              negative_weight, extra)
     log(f"training examples: {X.shape[0]} x {X.shape[1]}, labels {Y.shape[1]} "
         f"(with positives: {int((Y.sum(0) > 0).sum())})")
-    params = dict(head_params or {})
+    params = dict(DEFAULT_HEAD_PARAMS.get(head, {}), **(head_params or {}))
     params.setdefault("random_state", seed)
     h = make_head(head, **params)
     if head == "mlp":

@@ -275,13 +275,21 @@ def explain(article: Article, narrative: str, subnarrative: str | None,
     budget = MAX_WORDS - head_words - 4  # "sentences such as", "and", final punctuation
     chosen: list[tuple[int, int, Sentence]] = []
     per_quote = max(1, budget // max_quotes)
-    for s in ranked:
-        if len(chosen) >= max_quotes:
-            break
-        frag = fragment(article, s, per_quote)
-        if frag is None or len(article.text[frag[0]:frag[1]].split()) < min(3, per_quote):
-            continue
-        chosen.append((frag[0], frag[1], s))
+    for whole_only in (True, False):  # prefer sentences quotable (almost) whole
+        for s in ranked:
+            if len(chosen) >= max_quotes:
+                break
+            if any(c[2].index == s.index for c in chosen):
+                continue
+            frag = fragment(article, s, per_quote)
+            if frag is None:
+                continue
+            n = len(article.text[frag[0]:frag[1]].split())
+            if n < min(3, per_quote):
+                continue
+            if whole_only and n < per_quote and n < 0.6 * len(s.text.split()):
+                continue
+            chosen.append((frag[0], frag[1], s))
     if not chosen:  # very short or quote-less article: take any fragment at all
         for s in ranked:
             frag = fragment(article, s, per_quote)
