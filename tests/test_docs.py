@@ -71,3 +71,15 @@ def test_output_doc_python_recipe_runs(tmp_path: Path, monkeypatch) -> None:
     with contextlib.redirect_stdout(buf):
         exec(compile(snippet, "docs/output.md", "exec"), {})
     assert buf.getvalue().startswith("EN_UA_1.txt URW: Discrediting Ukraine 0.8 [")
+
+
+def test_ci_entry_point_runs_make_test() -> None:
+    import os
+
+    ci = ROOT / ".ci" / "run"
+    assert os.access(ci, os.X_OK), ".ci/run must be executable"
+    lines = ci.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("#!") and "bash" in lines[0]
+    assert "make test" in lines
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "pip install torch==2.13.0" in makefile and "pip install -e ." in makefile

@@ -113,6 +113,7 @@ def test_tiny_taxonomy_trains_and_predicts(tiny_data, tmp_path, monkeypatch):
     out = tmp_path / "model"
     rep = train(tiny_data / "data", out, taxonomy=tiny_data / "tiny.yaml", seed=0,
                 head_params={"hidden": 32, "epochs": 30}, zero_shot=True, log=lambda s: None,
+                pooling="max", windows=(1,), negative_weight=1.0,
                 n_articles={"train": 10, "dev": 20, "test": 20})
     assert (out / "model.json").exists() and (out / "taxonomy.yaml").exists()
     assert rep["test_articles"]["n"] == 20

@@ -103,11 +103,13 @@ class RoleModel:
     # ---------------------------------------------------------------- decoding
     def predict(self, X: np.ndarray, forced: bool = False, min_confidence: float = 0.5,
                 fine_threshold: float = 0.5, second_ratio: float = 0.85,
-                max_fine: int = 2) -> list[RolePrediction]:
+                max_fine: int = 2, main_prior: dict[str, float] | None = None
+                ) -> list[RolePrediction]:
         """Decode roles for feature rows.
 
         ``forced`` (SemEval mode): always a main role (never ``none``) and >= 1 fine
-        role.  Otherwise ``main`` is ``None`` when the ``none`` class wins or the best
+        role; ``main_prior`` (default: the model's ``main_prior`` metadata) multiplies
+        the main-role scores there.  Otherwise ``main`` is ``None`` when the ``none`` class wins or the best
         main role is below ``min_confidence``.
         """
         tax = self.taxonomy
@@ -120,6 +122,8 @@ class RoleModel:
             probs = {lab: float(p) for lab, p in zip(mlabels, pm[i], strict=True)}
             roles = {m: probs.get(m, 0.0) for m in tax.mains}
             if forced:
+                prior = main_prior if main_prior is not None else self.meta.get("main_prior") or {}
+                roles = {m: v * float(prior.get(m, 1.0)) for m, v in roles.items()}
                 total = sum(roles.values()) or 1.0
                 dist = {m: v / total for m, v in roles.items()}
             else:

@@ -231,7 +231,8 @@ class BaseNarrativeModel:
                  windows: tuple[int, ...] = (1, 2), domain_gate: bool = True,
                  thresholds: dict[str, float] | None = None, temperature: float = 1.0,
                  bias: float = 0.0, default_threshold: float = 0.5, name: str = "",
-                 stage2: dict[str, dict[str, Any]] | None = None) -> None:
+                 stage2: dict[str, dict[str, Any]] | None = None,
+                 max_subs_per_narrative: int = 0) -> None:
         self.taxonomy = taxonomy
         self.labels = label_space(taxonomy)
         self.pooling = pooling
@@ -242,6 +243,7 @@ class BaseNarrativeModel:
                                     for lab in self.labels], dtype=np.float64)
         self.temperature = temperature
         self.bias = bias
+        self.max_subs_per_narrative = int(max_subs_per_narrative or 0)
         self.stage2: dict[str, dict[str, Any]] = {
             lvl: {k: (np.asarray(v, np.float32) if k != "intercept" else float(v))
                   for k, v in st.items()} for lvl, st in (stage2 or {}).items()}
@@ -347,6 +349,17 @@ class BaseNarrativeModel:
             sub &= allowed[:, self.nar2dom[self.sub2nar]]
         # a specific subnarrative implies its narrative
         spec = sub & ~self.sub_is_other
+        k = self.max_subs_per_narrative
+        if k:  # keep only the k best-scoring specific subnarratives of each narrative
+            S = np.where(spec, X[:, self.sub_idx] / np.maximum(th[self.sub_idx], 1e-6), -np.inf)
+            for g in range(self.n_nar):
+                cols = np.nonzero((self.sub2nar == g) & ~self.sub_is_other)[0]
+                if len(cols) <= k:
+                    continue
+                order = np.argsort(-S[:, cols], axis=1, kind="stable")
+                drop = np.zeros((len(X), len(cols)), bool)
+                np.put_along_axis(drop, order[:, k:], True, axis=1)
+                spec[:, cols] &= ~drop
         has_spec = np.zeros_like(nar)
         for j in np.nonzero(~self.sub_is_other)[0]:
             has_spec[:, self.sub2nar[j]] |= spec[:, j]
@@ -428,6 +441,7 @@ class BaseNarrativeModel:
                 "labels": self.labels, "pooling": self.pooling, "windows": list(self.windows),
                 "domain_gate": self.domain_gate, "temperature": self.temperature,
                 "bias": self.bias, "stage2": self.stage2_config(),
+                "max_subs_per_narrative": self.max_subs_per_narrative,
                 "default_threshold": self.default_threshold,
                 "thresholds": {lab: round(float(t), 5)
                                for lab, t in zip(self.labels, self.thresholds, strict=True)}}
@@ -510,6 +524,7 @@ def _common_kwargs(cfg: dict[str, Any]) -> dict[str, Any]:
             "thresholds": cfg.get("thresholds", {}),
             "temperature": float(cfg.get("temperature", 1.0)), "bias": float(cfg.get("bias", 0.0)),
             "stage2": cfg.get("stage2") or None,
+            "max_subs_per_narrative": int(cfg.get("max_subs_per_narrative", 0) or 0),
             "default_threshold": float(cfg.get("default_threshold", 0.5)),
             "name": cfg.get("name", "")}
 

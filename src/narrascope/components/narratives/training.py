@@ -435,8 +435,8 @@ def train(data_dir: str | Path, out_dir: str | Path | None, taxonomy: str | Path
                                   domain_gate=domain_gate, name=f"narrascope-{head}-{pooling}")
     report = tune_and_evaluate(model, corpus, arts, cache, seeds_dir, log)
     if zero_shot:
-        zs = ZeroShotNarrativeModel(tax, pooling="max", windows=(1,), domain_gate=domain_gate,
-                                    name="zero-shot")
+        zs = ZeroShotNarrativeModel(tax, pooling="learned", windows=(1,),
+                                    domain_gate=domain_gate, name="zero-shot")
         report["zero_shot"] = tune_and_evaluate(zs, corpus, arts, cache, seeds_dir, log)
     report.update({"head": head, "head_params": h.get_params(), "pooling": pooling,
                    "windows": list(windows), "domain_gate": domain_gate,
@@ -471,6 +471,15 @@ def tune_and_evaluate(model: BaseNarrativeModel, corpus: dict[str, Any],
         fit_stage2(model, dev_vecs, gold_dev, weights)
     pooled_dev = pooled_scores(model, dev_vecs)
     model.thresholds = tune_thresholds(model, pooled_dev, gold_dev, weights, log=log)
+    best_k, best_obj = 0, objective(model, pooled_dev, gold_dev, model.thresholds, weights)
+    for k in (1, 2, 3):  # cap on specific subnarratives per narrative, chosen on dev
+        model.max_subs_per_narrative = k
+        th_k = tune_thresholds(model, pooled_dev, gold_dev, weights)
+        o = objective(model, pooled_dev, gold_dev, th_k, weights)
+        if o > best_obj + 1e-3:
+            best_k, best_obj, model.thresholds = k, o, th_k
+    model.max_subs_per_narrative = best_k
+    log(f"  max subnarratives per narrative: {best_k or 'no cap'} (objective {best_obj:.4f})")
     model.temperature, model.bias = fit_temperature(model, pooled_dev, gold_dev)
     rep: dict[str, Any] = {"model": model.name, "temperature": round(model.temperature, 4),
                            "bias": round(model.bias, 4)}
