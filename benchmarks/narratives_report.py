@@ -9,9 +9,11 @@ import json
 import sys
 from pathlib import Path
 
-SETS = [("test_articles", "held-out composed articles (test)"),
+SETS = [("test_handwritten", "held-out handwritten articles (test half)"),
+        ("test_articles", "held-out composed articles (test)"),
         ("test_passages", "held-out passages (test)"),
-        ("dev_articles", "dev articles (used for tuning)"),
+        ("dev_handwritten", "handwritten dev half (used for tuning)"),
+        ("dev_articles", "composed dev articles (used for tuning)"),
         ("seeds", "seed articles (3, labels-st2.tsv)")]
 
 
@@ -33,31 +35,38 @@ def main(path: str) -> None:
               f"{fmt(a['fine_f1'])} (±{fmt(a['fine_f1_std'])}) | {fmt(b.get('coarse_f1'))} | "
               f"{fmt(b.get('fine_f1'))} | {fmt(a['false_alarm_rate_on_no_narrative'])} / "
               f"{fmt(b.get('false_alarm_rate_on_no_narrative'))} |")
-    t = r["test_articles"]
+    for key in ("test_handwritten", "test_articles"):
+        if key in r:
+            report_set(key, r[key])
+    if "seeds" in r:
+        print()
+        for p in r["seeds"].get("predictions", []):
+            print(f"- `{p['id']}`: " + "; ".join(p["fine"]))
+
+
+def report_set(key: str, t: dict) -> None:
     print()
-    print(f"Test articles: domain accuracy {fmt(t['domain_accuracy'])}; mean predicted fine "
+    print(f"### {key}")
+    print()
+    print(f"Domain accuracy {fmt(t['domain_accuracy'])}; mean predicted fine "
           f"labels {fmt(t['mean_predicted_fine'])} (gold {fmt(t['mean_gold_fine'])}); "
           f"ECE over all (article, label) pairs {fmt(t['ece_all_pairs'])}, over output labels "
           f"{fmt(t['ece_output_labels'])}.")
     print()
-    print("Reliability of output labels (test articles):")
+    print("Reliability of output labels:")
     print()
     print("| confidence bin | n | mean confidence | precision |\n|---|---|---|---|")
     for row in t.get("reliability_output_labels", []):
         print(f"| {row['bin']} | {row['n']} | {row['confidence']} | {row['accuracy']} |")
     for level in ("coarse", "fine"):
         print()
-        print(f"Per-label ({level}) on test articles (support = gold articles):")
+        print(f"Per-label ({level}), support = gold articles:")
         print()
         print("| label | support | predicted | P | R | F1 |\n|---|---|---|---|---|---|")
         for lab, m in t.get(f"per_label_{level}", {}).items():
             if m["support"] or m["predicted"]:
                 print(f"| {lab} | {m['support']} | {m['predicted']} | {m['precision']:.2f} | "
                       f"{m['recall']:.2f} | {m['f1']:.2f} |")
-    if "seeds" in r:
-        print()
-        for p in r["seeds"].get("predictions", []):
-            print(f"- `{p['id']}`: " + "; ".join(p["fine"]))
 
 
 if __name__ == "__main__":

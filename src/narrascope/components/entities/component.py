@@ -66,7 +66,7 @@ class Entities(Component):
 
     def __init__(self, name: str = "entities", aliases: str | None = None,
                  model: str | None = None, min_confidence: float = 0.55,
-                 fine_threshold: float = 0.5, max_roled_per_article: int = 20,
+                 fine_threshold: float = 0.5, max_roled_per_article: int = 16,
                  evidence_per_entity: int = 3, use_spacy: bool = True) -> None:
         self.name = name
         self.aliases = aliases
