@@ -66,7 +66,7 @@ class Entities(Component):
 
     def __init__(self, name: str = "entities", aliases: str | None = None,
                  model: str | None = None, min_confidence: float = 0.55,
-                 fine_threshold: float = 0.5, max_roled_per_article: int = 16,
+                 fine_threshold: float = 0.5, max_roled_per_article: int = 12,
                  evidence_per_entity: int = 3, use_spacy: bool = True) -> None:
         self.name = name
         self.aliases = aliases
@@ -89,9 +89,8 @@ class Entities(Component):
             return
         for art in batch:
             _ensure_sentences(art)
-        auto = [a for a in batch if a.given_mentions is None]
-        if self.use_spacy:
-            todo = [a for a in auto if SPACY_CACHE_KEY not in a.cache]
+        if self.use_spacy:  # also in SemEval mode: later components may read the Doc
+            todo = [a for a in batch if SPACY_CACHE_KEY not in a.cache]
             for art, doc in zip(todo, parse([a.text for a in todo]), strict=True):
                 art.cache[SPACY_CACHE_KEY] = doc
         # mentions per article and classification jobs for the whole batch

@@ -31,7 +31,6 @@ from narrascope.components.entities.model import (
 from narrascope.components.sentences import segment
 from narrascope.learn import LinearMultiLabelHead
 
-
 #: Multiplier of the Antagonist score in given-mentions (SemEval) decoding: real
 #: articles frame more mentions as Antagonist (~61%) than the synthetic corpus (~55%).
 #: Hand-set, neutral on the synthetic held-out passages; see docs/model-card-roles.md.
