@@ -117,3 +117,32 @@ def test_validate_passages_finds_problems():
     for key in ("duplicate id", "not a fine label", "negative passage with labels",
                 "does not match domain", "register"):
         assert any(key in p for p in problems), key
+
+
+def test_cli_commands_register():
+    import typer
+    from typer.testing import CliRunner
+
+    from narrascope.components.narratives import commands
+
+    app, train_app = typer.Typer(), typer.Typer()
+    app.add_typer(train_app, name="train")
+    commands.register(train_app)
+    commands.register_extra(app)
+    runner = CliRunner()
+    res = runner.invoke(app, ["train", "narratives", "--help"])
+    assert res.exit_code == 0 and "--semeval-dir" in res.output and "--taxonomy" in res.output
+    res = runner.invoke(app, ["narratives", "--help"])
+    assert res.exit_code == 0 and "validate" in res.output
+
+
+def test_st2_line_without_narratives():
+    from narrascope.components.narratives.evaluate import st2_line
+    from narrascope.doc import Article, Label, Narratives
+
+    a = Article(id="x.txt", text="t")
+    a.narratives = Narratives(taxonomy="semeval2025", model="m",
+                              domain=Label(label="Other", confidence=0.9))
+    assert st2_line(a) == "x.txt\tOther\tOther"
+    a.narratives.subnarratives = [Label(label="URW: Praise of Russia: Other", confidence=0.7)]
+    assert st2_line(a) == "x.txt\tURW: Praise of Russia\tURW: Praise of Russia: Other"
