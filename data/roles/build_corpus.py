@@ -422,6 +422,16 @@ def main() -> None:
         for r in recs:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(f"wrote {len(recs)} records to {out}")
+    # whole-article check set for the article-stance signal: evaluation only (a
+    # sub-folder, so `narrascope train roles` never trains on it)
+    art_out = Path(__file__).with_name("articles") / "articles.jsonl"
+    arts = parse_passages(art_out.with_name("articles.txt"))
+    with art_out.open("w", encoding="utf-8") as fh:
+        for r in arts:
+            r = {**r, "id": r["id"].replace("passage", "article"),
+                 "template": r["template"].replace("passage/", "article/"), "weight": 1}
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print(f"wrote {len(arts)} records to {art_out}")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ class AliasTable:
         for ent in entities:
             self.add(ent)
         self._regex: re.Pattern[str] | None = None
+        self.sides: dict[str, str] = {}
 
     # ------------------------------------------------------------------ building
     def add(self, ent: CanonicalEntity) -> None:
@@ -98,11 +99,22 @@ class AliasTable:
                 raise ValueError(f"{where}: entity {item['name']!r}: 'aliases' must be a list")
             self.add(CanonicalEntity(str(item["name"]), str(item.get("type") or "other"),
                                      [str(a) for a in aliases]))
+        sides = data.get("sides") if isinstance(data, dict) else None
+        if sides is not None:
+            if not isinstance(sides, dict):
+                raise ValueError(f"{where}: 'sides' must map a side to a list of names")
+            for side, names in sides.items():
+                for n in names or []:
+                    self.sides[str(n)] = str(side)
 
     # ------------------------------------------------------------------- lookup
     def lookup(self, text: str) -> str | None:
         """Canonical name for a surface string (case-insensitive), or ``None``."""
         return self._key.get(normalize(text))
+
+    def side(self, canonical: str) -> str | None:
+        """Stance side of a canonical entity (``ru`` / ``west`` / ``civilian``) or ``None``."""
+        return self.sides.get(canonical)
 
     def kind(self, canonical: str) -> str | None:
         ent = self.entities.get(canonical)

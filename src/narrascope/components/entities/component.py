@@ -28,6 +28,7 @@ from narrascope.components.entities.model import (
     load_model,
     mention_views,
 )
+from narrascope.components.entities.stance import apply_stance, mention_side
 from narrascope.components.sentences import segment
 from narrascope.doc import Article, Entity, Evidence, Label, Mention, Sentence
 from narrascope.registry import Component, registry
@@ -43,6 +44,7 @@ class _Job:
     end: int
     s_start: int
     s_end: int
+    side: str | None = None  # article-stance side (given-mentions mode)
 
 
 def _ensure_sentences(article: Article) -> None:
@@ -67,7 +69,8 @@ class Entities(Component):
     def __init__(self, name: str = "entities", aliases: str | None = None,
                  model: str | None = None, min_confidence: float = 0.55,
                  fine_threshold: float = 0.5, max_roled_per_article: int = 12,
-                 evidence_per_entity: int = 3, use_spacy: bool = True) -> None:
+                 evidence_per_entity: int = 3, use_spacy: bool = True,
+                 stance: bool = True) -> None:
         self.name = name
         self.aliases = aliases
         self.model_path = model
@@ -76,6 +79,7 @@ class Entities(Component):
         self.max_roled_per_article = max_roled_per_article
         self.evidence_per_entity = evidence_per_entity
         self.use_spacy = use_spacy
+        self.stance = stance
         self.table: AliasTable = load_table(str(aliases) if aliases else None)
         self.model: RoleModel = load_model(str(model) if model else None)
 
@@ -177,7 +181,8 @@ class Entities(Component):
             k = len(raws)
             raws.append(RawMention(g.start, g.end, g.text, "GIVEN", canon, self.table.kind(canon)))
             job_of[k] = len(jobs)
-            jobs.append(_Job(ai, si, g.start, g.end, s_start, s_end))
+            side = mention_side(self.table.side(canon), g.text)
+            jobs.append(_Job(ai, si, g.start, g.end, s_start, s_end, side))
         return raws, job_of, warns
 
     # ---------------------------------------------------------------- features
@@ -219,8 +224,14 @@ class Entities(Component):
             idx = np.flatnonzero(forced_rows == flag)
             if len(idx) == 0:
                 continue
-            out = self.model.predict(X[idx], forced=flag, min_confidence=self.min_confidence,
-                                     fine_threshold=self.fine_threshold)
+            if flag and self.stance:  # given mentions: article stance (see .stance)
+                out = apply_stance(self.model, X[idx], [jobs[i].article for i in idx],
+                                   [jobs[i].side for i in idx],
+                                   fine_threshold=self.fine_threshold)
+            else:
+                out = self.model.predict(X[idx], forced=flag,
+                                         min_confidence=self.min_confidence,
+                                         fine_threshold=self.fine_threshold)
             for i, p in zip(idx, out, strict=True):
                 preds[i] = p
         return preds  # type: ignore[return-value]

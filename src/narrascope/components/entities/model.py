@@ -103,13 +103,14 @@ class RoleModel:
     # ---------------------------------------------------------------- decoding
     def predict(self, X: np.ndarray, forced: bool = False, min_confidence: float = 0.5,
                 fine_threshold: float = 0.5, second_ratio: float = 0.85,
-                max_fine: int = 2, main_prior: dict[str, float] | None = None
-                ) -> list[RolePrediction]:
+                max_fine: int = 2, main_prior: dict[str, float] | None = None,
+                main_scale: list[dict[str, float]] | None = None) -> list[RolePrediction]:
         """Decode roles for feature rows.
 
         ``forced`` (SemEval mode): always a main role (never ``none``) and >= 1 fine
         role; ``main_prior`` (default: the model's ``main_prior`` metadata) multiplies
-        the main-role scores there.  Otherwise ``main`` is ``None`` when the ``none`` class wins or the best
+        the main-role scores there, and so does ``main_scale`` (one dict per row, e.g. the
+        article-stance multipliers of :mod:`.stance`).  Otherwise ``main`` is ``None`` when the ``none`` class wins or the best
         main role is below ``min_confidence``.
         """
         tax = self.taxonomy
@@ -123,7 +124,9 @@ class RoleModel:
             roles = {m: probs.get(m, 0.0) for m in tax.mains}
             if forced:
                 prior = main_prior if main_prior is not None else self.meta.get("main_prior") or {}
-                roles = {m: v * float(prior.get(m, 1.0)) for m, v in roles.items()}
+                scale = main_scale[i] if main_scale is not None else {}
+                roles = {m: v * float(prior.get(m, 1.0)) * float(scale.get(m, 1.0))
+                         for m, v in roles.items()}
                 total = sum(roles.values()) or 1.0
                 dist = {m: v / total for m, v in roles.items()}
             else:

@@ -28,6 +28,7 @@ from narrascope.components.entities.model import (
     load_taxonomy,
     mention_views,
 )
+from narrascope.components.entities.stance import STANCE, apply_stance, mention_side
 from narrascope.components.sentences import segment
 from narrascope.learn import LinearMultiLabelHead
 
@@ -226,11 +227,35 @@ def majority_baseline(train: Sequence[Example], test: Sequence[Example]) -> dict
     return {**score(gold, [(main, [fine])] * len(gold)), "main": main, "fine": fine}
 
 
-def evaluate(model: RoleModel, X: np.ndarray, examples: Sequence[Example]) -> dict:
-    """Given-mentions evaluation (role-bearing examples) + 'none' detection."""
+def example_sides(examples: Sequence[Example]) -> list[str | None]:
+    """Article-stance side of each example's mention (alias table, then keywords)."""
+    from narrascope.components.entities.aliases import load_table
+
+    table = load_table(None)
+    out = []
+    for ex in examples:
+        surface = ex.text[ex.start:ex.end]
+        canon = table.lookup(surface)
+        out.append(mention_side(table.side(canon) if canon else None, surface))
+    return out
+
+
+def evaluate(model: RoleModel, X: np.ndarray, examples: Sequence[Example],
+             stance: bool = False) -> dict:
+    """Given-mentions evaluation (role-bearing examples) + 'none' detection.
+
+    ``stance``: decode given mentions with the article-stance signal (the examples'
+    ``group`` = the article / passage), as the component does.
+    """
     roled = [i for i, ex in enumerate(examples) if ex.main]
-    preds = model.predict(X[roled], forced=True) if roled else []
     gold = [(examples[i].main, examples[i].fines) for i in roled]
+    if not roled:
+        preds = []
+    elif stance:
+        sub = [examples[i] for i in roled]
+        preds = apply_stance(model, X[roled], [ex.group for ex in sub], example_sides(sub))
+    else:
+        preds = model.predict(X[roled], forced=True, main_scale=None)
     out = {"given_mentions": score(gold, [(p.main, [f for f, _ in p.fines]) for p in preds])}
     auto = model.predict(X, forced=False)
     none_gold = [ex.main is None for ex in examples]
@@ -266,17 +291,25 @@ def train_and_evaluate(data_dir: str | Path | None = None, out_dir: str | Path |
     Xtr = embed_examples(train, window_words)
     Xte = embed_examples(test, window_words) if test else np.zeros((0, Xtr.shape[1]))
     meta = {"trained_on": source, "seed": seed, "C": C, "n_train": len(train),
-            "n_heldout": len(test), "main_prior": dict(MAIN_PRIOR)}
+            "n_heldout": len(test), "main_prior": dict(MAIN_PRIOR), "stance": dict(STANCE)}
     model = fit(Xtr, train, tax, C=C, seed=seed, window_words=window_words, meta=meta)
     report = {"source": source, "seed": seed, "n_train": len(train), "n_heldout": len(test)}
     if test:
         report["heldout"] = evaluate(model, Xte, test)
+        report["heldout_stance"] = evaluate(model, Xte, test, stance=True)["given_mentions"]
         report["majority_baseline"] = majority_baseline(train, test)
         sub = [i for i, ex in enumerate(test) if ex.group.startswith("passage/")]
         if sub and len(sub) < len(test):
             subset = [test[i] for i in sub]
             report["heldout_passages"] = evaluate(model, Xte[sub], subset)
+            report["heldout_passages_stance"] = evaluate(model, Xte[sub], subset, stance=True)[
+                "given_mentions"]
             report["majority_baseline_passages"] = majority_baseline(train, subset)
+        if semeval_dir is None and (d / "articles").is_dir():
+            arts = read_corpus(d / "articles")
+            Xa = embed_examples(arts, window_words)
+            report["articles"] = evaluate(model, Xa, arts)["given_mentions"]
+            report["articles_stance"] = evaluate(model, Xa, arts, stance=True)["given_mentions"]
     model.meta["heldout"] = report.get("heldout")
     if out_dir is not None:
         model.save(out_dir)
