@@ -85,6 +85,22 @@ def encode(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     return np.asarray(vecs, dtype=np.float32)
 
 
+def ensure_vectors(articles: Sequence[Article], batch_size: int = 64,
+                   max_sentence_chars: int = 1000) -> None:
+    """Embed, in one encoder call, the sentences of every article that lacks vectors."""
+    todo = [a for a in articles
+            if a.cache.get(CACHE_KEY) is None or len(a.cache[CACHE_KEY]) != len(a.sentences)]
+    if not todo:
+        return
+    texts = [s.text[:max_sentence_chars] for art in todo for s in art.sentences]
+    vecs = encode(texts, batch_size=batch_size)
+    pos = 0
+    for art in todo:
+        n = len(art.sentences)
+        art.cache[CACHE_KEY] = vecs[pos : pos + n]
+        pos += n
+
+
 def sentence_vectors(article: Article) -> np.ndarray:
     """Embeddings of ``article.sentences`` (row i = sentence i), computed once."""
     vecs = article.cache.get(CACHE_KEY)
@@ -109,13 +125,5 @@ class SentenceEncoder(Component):
 
     def pipe(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Article]:
         batch = list(articles)
-        texts: list[str] = []
-        for art in batch:
-            texts.extend(s.text[: self.max_sentence_chars] for s in art.sentences)
-        vecs = encode(texts, batch_size=self.batch_size)
-        pos = 0
-        for art in batch:
-            n = len(art.sentences)
-            art.cache[CACHE_KEY] = vecs[pos : pos + n]
-            pos += n
+        ensure_vectors(batch, self.batch_size, self.max_sentence_chars)
         yield from batch

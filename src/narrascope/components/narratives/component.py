@@ -46,26 +46,16 @@ class NarrativesComponent(Component):
         return next(self.pipe([article]))
 
     def pipe(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Article]:
-        from narrascope.components.encoder import CACHE_KEY, encode, sentence_vectors
+        from narrascope.components.encoder import ensure_vectors, sentence_vectors
         from narrascope.components.sentences import SentenceSplitter
 
         batch = list(articles)
         splitter = None
-        todo = []
         for art in batch:
             if not art.sentences:
                 splitter = splitter or SentenceSplitter()
                 splitter(art)
-            vecs = art.cache.get(CACHE_KEY)
-            if vecs is None or len(vecs) != len(art.sentences):
-                todo.append(art)
-        if todo:  # embed every missing article of the batch in one encoder call
-            texts = [s.text[:1000] for art in todo for s in art.sentences]
-            V = encode(texts)
-            pos = 0
-            for art in todo:
-                art.cache[CACHE_KEY] = V[pos:pos + len(art.sentences)]
-                pos += len(art.sentences)
+        ensure_vectors(batch)  # one encoder call for every article the encoder skipped
         for art in batch:
             S_all = sentence_vectors(art)
             rows = [s.index for s in art.content_sentences]
