@@ -411,6 +411,7 @@ class BaseNarrativeModel:
 
         nars = [ls(j) for j in self.nar_idx if dec[j]]
         subs: list[LabelScore] = []
+        sub_best: dict[str, float] = {}
         for k, j in enumerate(self.sub_idx):
             if not dec[j]:
                 continue
@@ -425,6 +426,11 @@ class BaseNarrativeModel:
                 subs.append(lab)
             else:
                 subs.append(ls(j))
+            nar_label = self.labels[self.nar_idx[self.sub2nar[k]]]
+            sub_best[nar_label] = max(sub_best.get(nar_label, 0.0), subs[-1].confidence)
+        # a subnarrative implies its narrative: never report the narrative as less likely
+        for n in nars:
+            n.confidence = max(n.confidence, sub_best.get(n.label, 0.0))
         doms = [j for j in self.dom_idx if dec[j]]
         if doms:
             domain = ls(int(doms[0]))
