@@ -51,3 +51,32 @@ def test_pipe_streams_batches_and_clears_cache() -> None:
     out = list(nlp.pipe(iter(arts), batch_size=3))
     assert [a.id for a in out] == [str(i) for i in range(7)]
     assert all(not a.cache for a in out)
+
+
+@registry.component("test_fails_on_bad", requires=["sentences"])
+class FailsOnBad(Component):
+    def __init__(self, name: str = "test_fails_on_bad") -> None:
+        self.name = name
+
+    def __call__(self, article: Article) -> Article:
+        if "BAD" in article.text:
+            raise ValueError("hostile input")
+        article.metadata["ok"] = True
+        return article
+
+
+def test_on_error_isolates_the_failing_article() -> None:
+    nlp = Pipeline.from_config({"pipeline": {"components": ["sentences", "test_fails_on_bad"]}})
+    arts = [Article(id=str(i), text="BAD one." if i == 2 else "Fine.") for i in range(5)]
+    errors: list[tuple[str, str]] = []
+    out = list(nlp.pipe(arts, batch_size=5, on_error=lambda a, m: errors.append((a.id, m))))
+    assert [a.id for a in out] == ["0", "1", "2", "3", "4"]
+    assert [a.metadata.get("ok") for a in out] == [True, True, None, True, True]
+    assert errors == [("2", "error in component test_fails_on_bad: ValueError: hostile input")]
+    assert out[2].components == ["sentences"] and out[2].warnings
+
+
+def test_without_on_error_the_exception_propagates() -> None:
+    nlp = Pipeline.from_config({"pipeline": {"components": ["sentences", "test_fails_on_bad"]}})
+    with pytest.raises(ValueError, match="hostile"):
+        list(nlp.pipe([Article(id="x", text="BAD.")]))

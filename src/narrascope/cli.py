@@ -152,25 +152,6 @@ def build_pipeline(config: Path | None, components: str | None, taxonomy: Path |
         raise fail(f"cannot build the pipeline: {' '.join(str(msg).split())}") from None
 
 
-def _run_component(name: str, comp: Any, batch: list[Article], run: Run) -> list[Article]:
-    """Run one component over a batch; on failure retry article by article."""
-    try:
-        out = list(comp.pipe(list(batch), batch_size=len(batch)))
-        if len(out) != len(batch):
-            raise RuntimeError(f"returned {len(out)} articles for {len(batch)}")
-        for art in out:
-            art.components.append(name)
-        return out
-    except Exception as exc:
-        if len(batch) > 1:  # find the article(s) at fault; the others get the layer
-            return [a for art in batch for a in _run_component(name, comp, [art], run)]
-        art = batch[0]
-        msg = f"error in component {name}: {type(exc).__name__}: {' '.join(str(exc).split())}"
-        art.warnings.append(msg)
-        run.error(f"{art.id}: {msg}")
-        return [art]
-
-
 def analyse_stream(
     articles: Iterable[Article], get_pipeline: Callable[[], Any], batch_size: int | None, run: Run
 ) -> Iterator[Article]:
@@ -185,11 +166,7 @@ def analyse_stream(
         pipeline = get_pipeline()
         done = list(batch)
         batch.clear()
-        for name, comp in pipeline.components:
-            done = _run_component(name, comp, done, run)
-        for art in done:
-            art.cache.clear()
-        yield from done
+        yield from pipeline.run_batch(done, on_error=lambda art, msg: run.error(f"{art.id}: {msg}"))
 
     for art in articles:
         if art.components:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,9 @@ from narrascope.doc import Article
 from narrascope.registry import registry
 
 DEFAULT_CONFIG_NAME = "default.toml"
+
+#: ``on_error(article, message)``: called for each article a component failed on.
+ErrorHandler = Callable[[Article, str], None]
 
 
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
@@ -96,8 +99,18 @@ class Pipeline:
     def __call__(self, article: Article) -> Article:
         return next(iter(self.pipe([article], batch_size=1)))
 
-    def pipe(self, articles: Iterable[Article], batch_size: int | None = None) -> Iterator[Article]:
+    def pipe(
+        self,
+        articles: Iterable[Article],
+        batch_size: int | None = None,
+        on_error: ErrorHandler | None = None,
+    ) -> Iterator[Article]:
         """Stream articles through every component, ``batch_size`` at a time.
+
+        Without ``on_error`` a component's exception propagates.  With it, a failing
+        batch is re-run article by article: the articles at fault are kept (without
+        that component's layer, with a warning) and ``on_error(article, message)`` is
+        called for each, so one hostile article cannot stop a run of millions.
 
         Per-article caches (embeddings, parsed docs) are dropped once an article
         leaves the pipeline, so memory stays bounded by the batch size.
@@ -107,17 +120,38 @@ class Pipeline:
         for article in articles:
             batch.append(article)
             if len(batch) >= size:
-                yield from self._run_batch(batch)
+                yield from self.run_batch(batch, on_error)
                 batch = []
         if batch:
-            yield from self._run_batch(batch)
+            yield from self.run_batch(batch, on_error)
 
-    def _run_batch(self, batch: list[Article]) -> Iterator[Article]:
-        stream: Iterable[Article] = batch
+    def run_batch(self, batch: list[Article], on_error: ErrorHandler | None = None) -> list[Article]:
+        """Run every component over one batch (see :meth:`pipe` for ``on_error``)."""
+        done = list(batch)
         for name, comp in self.components:
-            stream = list(comp.pipe(stream, batch_size=len(batch)))
-            for art in stream:
-                art.components.append(name)
-        for art in stream:
+            done = _run_component(name, comp, done, on_error)
+        for art in done:
             art.cache.clear()
-            yield art
+        return done
+
+
+def _run_component(
+    name: str, comp: Any, batch: list[Article], on_error: ErrorHandler | None
+) -> list[Article]:
+    try:
+        out = list(comp.pipe(list(batch), batch_size=len(batch)))
+        if len(out) != len(batch):
+            raise RuntimeError(f"returned {len(out)} articles for {len(batch)}")
+    except Exception as exc:
+        if on_error is None:
+            raise
+        if len(batch) > 1:  # find the article(s) at fault; the others get the layer
+            return [a for art in batch for a in _run_component(name, comp, [art], on_error)]
+        art = batch[0]
+        msg = f"error in component {name}: {type(exc).__name__}: {' '.join(str(exc).split())}"
+        art.warnings.append(msg)
+        on_error(art, msg)
+        return [art]
+    for art in out:
+        art.components.append(name)
+    return out

@@ -61,11 +61,14 @@ def get_encoder():  # type: ignore[no-untyped-def]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     path = model_dir()
     if os.environ.get("NARRASCOPE_SKIP_HASH") != "1":
         verify_model_files(path)
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar on library use
     return SentenceTransformer(str(path), device="cpu")
 
 
