@@ -15,12 +15,54 @@ from typing import Any
 import numpy as np
 
 
-class LinearMultiLabelHead:
+class NpzPersistence:
+    """``save``/``load`` for heads: learned arrays to ``.npz``, the rest to ``.json``.
+
+    A head lists its learned array attributes in ``_ARRAYS`` (trailing underscore;
+    stored without it) and those stored as float16 in ``_HALF``; it must have
+    ``get_params()`` and ``labels_``.
+    """
+
+    _ARRAYS: tuple[str, ...] = ()
+    _HALF: frozenset[str] = frozenset()
+
+    def get_params(self) -> dict[str, Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def save(self, directory: str | Path, name: str = "head", **extra: Any) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        arrays = {}
+        for attr in self._ARRAYS:
+            value = getattr(self, attr)
+            arrays[attr.rstrip("_")] = value.astype(np.float16) if attr in self._HALF else value
+        np.savez_compressed(d / f"{name}.npz", **arrays)
+        meta = {"class": type(self).__name__, "params": self.get_params(),
+                "labels": self.labels_, **extra}  # type: ignore[attr-defined]
+        (d / f"{name}.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, directory: str | Path, name: str = "head") -> Any:
+        d = Path(directory)
+        meta = json.loads((d / f"{name}.json").read_text())
+        head = cls(**meta["params"])
+        with np.load(d / f"{name}.npz") as npz:
+            for attr in cls._ARRAYS:
+                setattr(head, attr, npz[attr.rstrip("_")].astype(np.float32))
+        head.labels_ = list(meta["labels"])  # type: ignore[attr-defined]
+        head.meta_ = meta  # type: ignore[attr-defined]
+        return head
+
+
+class LinearMultiLabelHead(NpzPersistence):
     """One logistic regression per label over fixed embeddings (multi-label).
 
     ``Y`` is a 0/1 matrix ``(n_samples, n_labels)``.  Labels with no positive
     example get a constant very low score.
     """
+
+    _ARRAYS = ("coef_", "intercept_")
+    _HALF = frozenset({"coef_"})
 
     def __init__(self, C: float = 4.0, class_weight: str | None = "balanced",
                  max_iter: int = 2000, random_state: int = 0) -> None:
@@ -67,25 +109,3 @@ class LinearMultiLabelHead:
 
     def predict(self, X: np.ndarray, threshold: float | np.ndarray = 0.5) -> np.ndarray:
         return (self.predict_proba(X) >= threshold).astype(np.int8)
-
-    # ---------------------------------------------------------------- persistence
-    def save(self, directory: str | Path, name: str = "head", **extra: Any) -> None:
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(d / f"{name}.npz", coef=self.coef_.astype(np.float16),
-                            intercept=self.intercept_)
-        meta = {"class": type(self).__name__, "params": self.get_params(),
-                "labels": self.labels_, **extra}
-        (d / f"{name}.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
-
-    @classmethod
-    def load(cls, directory: str | Path, name: str = "head") -> LinearMultiLabelHead:
-        d = Path(directory)
-        meta = json.loads((d / f"{name}.json").read_text())
-        head = cls(**meta["params"])
-        with np.load(d / f"{name}.npz") as npz:
-            head.coef_ = npz["coef"].astype(np.float32)
-            head.intercept_ = npz["intercept"].astype(np.float32)
-        head.labels_ = list(meta["labels"])
-        head.meta_ = meta
-        return head

@@ -95,16 +95,21 @@ def _from_entities(data: dict[str, Any], lang: str) -> tuple[dict, dict]:
                 "titles": _aliases(office_ent, lang),
                 "terms": [],
             })
-            term: dict[str, Any] = {"holder": name}
-            if start:
-                term["start"] = start
-            if end:
-                term["end"] = end
-            if a1 or a2:
-                term["approx"] = True
-            term["source"] = f"Wikidata {qid} P39 {oq}"
-            office["terms"].append(term)
+            office["terms"].append(_term(name, start, end, a1 or a2, f"Wikidata {qid} P39 {oq}"))
     return offices, persons
+
+
+def _term(holder: str, start: Any, end: Any, approx: bool, source: str) -> dict[str, Any]:
+    """One knowledge-base term record (start/end/approx only when known)."""
+    term: dict[str, Any] = {"holder": holder}
+    if start:
+        term["start"] = start
+    if end:
+        term["end"] = end
+    if approx:
+        term["approx"] = True
+    term["source"] = source
+    return term
 
 
 def _from_sparql(data: dict[str, Any]) -> tuple[dict, dict]:
@@ -130,14 +135,7 @@ def _from_sparql(data: dict[str, Any]) -> tuple[dict, dict]:
         })
         start, a1 = parse_time(val(b, "start"))
         end, a2 = parse_time(val(b, "end"))
-        term: dict[str, Any] = {"holder": name}
-        if start:
-            term["start"] = start
-        if end:
-            term["end"] = end
-        if a1 or a2:
-            term["approx"] = True
-        term["source"] = f"Wikidata {pid} P39 {oid}"
+        term = _term(name, start, end, a1 or a2, f"Wikidata {pid} P39 {oid}")
         if term not in office["terms"]:
             office["terms"].append(term)
     return offices, persons

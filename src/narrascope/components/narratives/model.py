@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from narrascope.components.narratives.taxonomy import Taxonomy, load_taxonomy
+from narrascope.learn import NpzPersistence
 
 FORMAT_VERSION = 1
 
@@ -49,13 +50,16 @@ def taxonomy_digest(taxonomy: Taxonomy) -> str:
 
 # ---------------------------------------------------------------------- heads
 
-class MLPMultiLabelHead:
+class MLPMultiLabelHead(NpzPersistence):
     """A one-hidden-layer multi-label network (trained with torch, run with numpy).
 
     Same conventions as ``narrascope.learn.LinearMultiLabelHead``: hyper-parameters in
     ``__init__``; ``fit(X, Y, labels, sample_weight=None)`` learns ``W1_, b1_, W2_, b2_,
     labels_``; ``save``/``load`` write ``.npz`` + ``.json`` without pickle.
     """
+
+    _ARRAYS = ("W1_", "b1_", "W2_", "b2_")
+    _HALF = frozenset({"W1_", "W2_"})
 
     def __init__(self, hidden: int = 256, epochs: int = 40, lr: float = 2e-3,
                  weight_decay: float = 1e-4, dropout: float = 0.2, pos_weight_max: float = 20.0,
@@ -120,28 +124,6 @@ class MLPMultiLabelHead:
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         return _sigmoid(self.decision_function(X)).astype(np.float32)
-
-    def save(self, directory: str | Path, name: str = "head", **extra: Any) -> None:
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(d / f"{name}.npz", W1=self.W1_.astype(np.float16), b1=self.b1_,
-                            W2=self.W2_.astype(np.float16), b2=self.b2_)
-        meta = {"class": type(self).__name__, "params": self.get_params(),
-                "labels": self.labels_, **extra}
-        (d / f"{name}.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
-
-    @classmethod
-    def load(cls, directory: str | Path, name: str = "head") -> MLPMultiLabelHead:
-        d = Path(directory)
-        meta = json.loads((d / f"{name}.json").read_text())
-        head = cls(**meta["params"])
-        with np.load(d / f"{name}.npz") as z:
-            head.W1_ = z["W1"].astype(np.float32)
-            head.b1_ = z["b1"].astype(np.float32)
-            head.W2_ = z["W2"].astype(np.float32)
-            head.b2_ = z["b2"].astype(np.float32)
-        head.labels_ = list(meta["labels"])
-        return head
 
 
 def make_head(kind: str, **params: Any):  # type: ignore[no-untyped-def]
