@@ -309,7 +309,10 @@ def write_all(stream: Iterable[Article], writer: Any, sink: Any, run: Run,
         sink.discard()
     else:
         sink.commit()
-    if sink.out is not None and not run.quiet:
+    if sink.out is not None and not run.quiet and written == 0 and not sink.done_ids:
+        run.say(f"nothing written; {sink.out} left as it was"
+                + (f"; {run.errors} error(s)" if run.errors else ""))
+    elif sink.out is not None and not run.quiet:
         run.say(f"wrote {written} article(s) to {sink.out} in {time.perf_counter() - started:.1f} s"
                 + (f" ({len(sink.done_ids)} done before)" if sink.done_ids else "")
                 + (f"; {run.errors} error(s)" if run.errors else ""))
@@ -370,6 +373,9 @@ def analyze(
     the_date = parse_date(date)
     if resume and (out in (None, "-") or fmt.value not in RESUMABLE):
         raise fail("--resume needs -o FILE and --format jsonl")
+    if resume and any(p.is_file() and p.resolve() == Path(out).resolve() for p in paths):  # type: ignore[arg-type]
+        # resuming moves OUT to OUT.partial: the input would vanish before it is read
+        raise fail(f"--resume: -o {out} is also an input; write to another file")
     for opt, value in (("--mentions", mentions), ("--dominant", dominant), ("--config", config),
                        ("--taxonomy", taxonomy)):
         if value is not None and not value.is_file():

@@ -46,14 +46,17 @@ STDIN = Path("<stdin>")
 
 
 def read_stdin(max_chars: int, keep_layers: bool) -> Iterator[Article | ReadError]:
+    import shutil
     import sys
     import tempfile
 
     data = sys.stdin.buffer.read(4 * max_chars + 1)
-    if data.lstrip().startswith(b"{"):
+    if data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
         with tempfile.TemporaryDirectory() as tmp:  # reuse the JSONL reader (line numbers)
             p = Path(tmp) / "stdin.jsonl"
-            p.write_bytes(data)
+            with open(p, "wb") as fh:  # all of it: a JSONL stream may be far above one article
+                fh.write(data)
+                shutil.copyfileobj(sys.stdin.buffer, fh)
             for item in read_jsonl(p, max_chars, keep_layers):
                 if isinstance(item, ReadError):
                     item.path = str(STDIN)
@@ -62,12 +65,17 @@ def read_stdin(max_chars: int, keep_layers: bool) -> Iterator[Article | ReadErro
                 yield item
         return
     try:
-        text, _ = decode(data, str(STDIN))
+        if len(data) > 4 * max_chars:  # cut short: it cannot fit (and may end mid-character)
+            raise ReadError(str(STDIN), f"input has over {max_chars} characters (raise --max-chars)")
+        text, bom = decode(data, str(STDIN))
         if not text.strip():
             raise ReadError(str(STDIN), "empty input (no text)", 1)
         if len(text) > max_chars:
             raise ReadError(str(STDIN), f"input has over {max_chars} characters (raise --max-chars)")
-        yield parse_text(text, "stdin", str(STDIN))
+        art = parse_text(text, "stdin", str(STDIN))
+        if bom:
+            art.metadata["bom"] = True
+        yield art
     except ReadError as err:
         yield err
 
@@ -99,6 +107,14 @@ def read_path(
         yield ReadError(
             str(path), f"unsupported file type {ext!r} (supported: {', '.join(EXTENSIONS)})"
         )
+
+
+def _split_line(path: str) -> tuple[str, int | None]:
+    """``news.jsonl:17`` (a record's path) -> ``("news.jsonl", 17)``; other paths unchanged."""
+    head, sep, tail = path.rpartition(":")
+    if sep and head and tail.isdigit():
+        return head, int(tail)
+    return path, None
 
 
 def read_articles(
@@ -139,9 +155,11 @@ def read_articles(
                     report(item)
                     continue
                 if item.id in seen:
+                    where, line = _split_line(item.path or str(file))
                     report(ReadError(
-                        item.path or str(file),
+                        where,
                         f"duplicate article id {item.id!r} (first read from {seen[item.id]}); skipped",
+                        line,
                     ))
                     continue
                 seen[item.id] = item.path or str(file)

@@ -45,6 +45,10 @@ def read_html(path: Path, max_chars: int) -> Article:
         doc = trafilatura.bare_extraction(
             html, with_metadata=True, include_comments=False, include_tables=False,
             favor_precision=True,
+            # only dates the page states (meta tags, structured data, the URL): the
+            # extensive search guesses from any year in the page, e.g. "Copyright 2026"
+            # became 2026-01-01, and the fact checks compare offices on that date
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     if doc is None:
         raise ReadError(p, "no article text found in the HTML page")

@@ -9,6 +9,8 @@ from narrascope.doc import Article
 
 #: Characters of the body used for identification (enough, and fast on long texts).
 SAMPLE_CHARS = 5000
+#: Below this confidence a non-English guess is reported as uncertain, not as a fact.
+UNSURE_BELOW = 0.5
 
 
 @lru_cache(maxsize=1)
@@ -32,6 +34,13 @@ def set_language(article: Article) -> Article:
             return article
         article.language, article.language_confidence = detect(sample)
     if article.language and article.language.lower() not in {"en", "eng", "english"}:
+        low = article.language_confidence
+        if low is not None and low < UNSURE_BELOW:  # short texts: a guess, not a finding
+            article.warnings.append(
+                f"language uncertain (best guess {article.language!r}, confidence {low:.2f}); "
+                "the models are trained on English news"
+            )
+            return article
         conf = (
             f" (confidence {article.language_confidence:.2f})"
             if article.language_confidence is not None

@@ -72,15 +72,15 @@ def record_to_article(
     if isinstance(rec.get("language_confidence"), int | float) and art.language:
         art.language_confidence = float(rec["language_confidence"])
     body_start = rec.get("body_start")
+    # the seed layout's ` date YYYY-MM-DD ` prefix, as in .txt files (text unchanged)
+    seed = parse_text(text, art_id)
     if isinstance(body_start, int) and 0 <= body_start <= len(text):
         art.body_start = body_start
-    else:
-        # the seed layout's ` date YYYY-MM-DD ` prefix, as in .txt files (text unchanged)
-        seed = parse_text(text, art_id)
-        if seed.metadata.get("layout") == "seed":
-            art.body_start = seed.body_start
-            art.date = seed.date
-        art.warnings.extend(w for w in seed.warnings if "HTML" in w)
+    elif seed.metadata.get("layout") == "seed":
+        art.body_start = seed.body_start
+        art.date = seed.date
+    # also for records with body_start (narrascope output read again with --reanalyze)
+    art.warnings.extend(w for w in seed.warnings if "HTML" in w)
     date = rec.get("date")
     if isinstance(date, dt.datetime):
         art.date = date.date()

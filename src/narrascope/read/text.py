@@ -60,6 +60,8 @@ def looks_like_title(line: str) -> bool:
 
 def decode(data: bytes, path: str) -> tuple[str, bool]:
     """Decode UTF-8 bytes (NUL bytes and invalid UTF-8 raise :class:`ReadError`)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows "Unicode" text, not binary
+        raise ReadError(path, "UTF-16 text (byte-order mark); convert the file to UTF-8", 1)
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1

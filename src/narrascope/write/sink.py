@@ -51,11 +51,14 @@ class Sink:
         self.done_ids: set[str] = set()
         #: whether a kept OUT.partial can be continued with --resume (JSONL)
         self.resumable = False
-        self.out: Path | None = None if out in (None, "-") else Path(out)  # type: ignore[arg-type]
+        # str(): `report -o -` passes Path("-"), which must mean stdout too, not a file "-"
+        self.out: Path | None = None if out is None or str(out) == "-" else Path(out)
         self.tmp: Path | None = None
         if self.out is None:
             self.fh: TextIO = sys.stdout
             return
+        if self.out.is_dir():  # fail now, not at the final rename after all the work
+            raise IsADirectoryError(21, "Is a directory", str(self.out))
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = partial_path(self.out)
         mode = "w"

@@ -44,7 +44,8 @@ def article_panel(article: Article) -> Panel:
                 roles.append(", ".join(names[:6]) + (" ..." if len(names) > 6 else ""))
         grid.add_row("entities", roles if roles else Text("none"))
     if article.techniques is not None:
-        tech = f"{s.technique_count} spans, {s.technique_density or 0:.1f} per 1000 words"
+        unit = "span" if s.technique_count == 1 else "spans"
+        tech = f"{s.technique_count} {unit}, {s.technique_density or 0:.1f} per 1000 words"
         if s.top_techniques:
             tech += "\n" + ", ".join(f"{k} x{v}" for k, v in s.top_techniques)
         grid.add_row("techniques", tech)
