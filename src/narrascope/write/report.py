@@ -19,6 +19,7 @@ from typing import TextIO
 
 from narrascope import __version__
 from narrascope.doc import NOTICE, Article, Entity, Label, Mention
+from narrascope.write.summary import NO_ROLE
 
 LAYERS = {
     "narr": "narrative evidence",
@@ -64,7 +65,7 @@ def _mention_tip(ent: Entity, m: Mention) -> str:
     """Hover text of a mention: its own role when it has one, else the entity's."""
     role = m.main_role or ent.main_role
     if role is None:
-        return f"{ent.canonical}: Unassigned"
+        return f"{ent.canonical}: {NO_ROLE}"
     fine = ", ".join(f.label for f in (m.fine_roles if m.main_role else ent.fine_roles))
     return f"{ent.canonical}: {role.label} ({role.confidence:.2f})" + (f" - {fine}" if fine else "")
 
@@ -90,7 +91,7 @@ def collect_findings(article: Article, prefix: str) -> list[Finding]:
         for lab in [*article.narratives.narratives, *article.narratives.subnarratives]:
             out.append(_label_finding(nid(), "narr", lab, n))
     for ent in article.entities:
-        role = ent.main_role.label if ent.main_role else "Unassigned"
+        role = ent.main_role.label if ent.main_role else NO_ROLE
         conf = ent.main_role.confidence if ent.main_role else None
         fine = ", ".join(f.label for f in ent.fine_roles)
         spans = [(m.start, m.end, None, _mention_tip(ent, m)) for m in ent.mentions if m.end <= n]

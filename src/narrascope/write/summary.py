@@ -9,6 +9,9 @@ from narrascope.doc import Article, Label
 ROLES = ("Protagonist", "Antagonist", "Innocent")
 
 
+#: How an entity mentioned without a confident framing is listed.
+NO_ROLE = "No clear role"
+
 def fmt_label(label: Label) -> str:
     return f"{label.label} ({label.confidence:.2f})"
 
@@ -33,7 +36,7 @@ def summarize(article: Article, top: int = 3) -> Summary:
         s.narratives = sorted(article.narratives.narratives, key=lambda x: -x.confidence)[:top]
         s.subnarratives = sorted(article.narratives.subnarratives, key=lambda x: -x.confidence)[:top]
     for ent in sorted(article.entities, key=lambda e: -len(e.mentions)):
-        role = ent.main_role.label if ent.main_role else "Unassigned"
+        role = ent.main_role.label if ent.main_role else NO_ROLE
         s.entities_by_role.setdefault(role, []).append(ent.canonical)
     if article.techniques is not None:
         t = article.techniques

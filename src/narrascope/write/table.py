@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from narrascope.doc import NOTICE, Article
-from narrascope.write.summary import ROLES, fmt_label, summarize
+from narrascope.write.summary import NO_ROLE, ROLES, fmt_label, summarize
 
 ROLE_STYLE = {"Protagonist": "green", "Antagonist": "red", "Innocent": "cyan"}
 
@@ -35,7 +35,7 @@ def article_panel(article: Article) -> Panel:
             grid.add_row("subnarratives", "\n".join(fmt_label(n) for n in s.subnarratives))
     if article.entities or "entities" in article.components:
         roles = Text()
-        for role in (*ROLES, "Unassigned"):
+        for role in (*ROLES, NO_ROLE):
             names = s.entities_by_role.get(role)
             if names:
                 if roles:
