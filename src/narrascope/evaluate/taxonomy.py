@@ -14,14 +14,6 @@ from typing import Any
 
 import yaml
 
-ROLES = {
-    "Protagonist": ["Guardian", "Martyr", "Peacemaker", "Rebel", "Underdog", "Virtuous"],
-    "Antagonist": ["Instigator", "Conspirator", "Tyrant", "Foreign Adversary", "Traitor",
-                   "Spy", "Saboteur", "Corrupt", "Incompetent", "Terrorist", "Deceiver",
-                   "Bigot"],
-    "Innocent": ["Forgotten", "Exploited", "Victim", "Scapegoat"],
-}
-
 
 def _strings(obj: Any, out: set[str]) -> None:
     if isinstance(obj, str):
@@ -82,6 +74,10 @@ class Taxonomy:
 
 
 def role_known(main: str, fine: str | None = None) -> bool:
-    if main not in ROLES:
+    """Whether ``main`` (and ``fine`` under it) is a role of the shipped roles taxonomy."""
+    from narrascope.components.entities.model import load_taxonomy as load_roles
+
+    roles = load_roles().main_roles  # resources/entities/roles.yaml, cached
+    if main not in roles:
         return False
-    return fine is None or fine in ROLES[main]
+    return fine is None or fine in roles[main]
