@@ -80,3 +80,20 @@ def test_without_on_error_the_exception_propagates() -> None:
     nlp = Pipeline.from_config({"pipeline": {"components": ["sentences", "test_fails_on_bad"]}})
     with pytest.raises(ValueError, match="hostile"):
         list(nlp.pipe([Article(id="x", text="BAD.")]))
+
+
+def test_local_component_module_next_to_the_config_file(tmp_path) -> None:
+    (tmp_path / "test_local_shout.py").write_text(
+        "from narrascope import Component, registry\n\n"
+        "@registry.component('test_local_shout')\n"
+        "class Shout(Component):\n"
+        "    def __init__(self, name='test_local_shout'):\n"
+        "        self.name = name\n"
+        "    def __call__(self, article):\n"
+        "        article.metadata['shout'] = article.text.upper()\n"
+        "        return article\n"
+    )
+    cfg = tmp_path / "my.toml"
+    cfg.write_text('[pipeline]\ncomponents = ["sentences", "test_local_shout"]\n')
+    art = Pipeline.from_config(cfg)(Article(id="a", text="hi."))
+    assert art.metadata["shout"] == "HI."

@@ -109,31 +109,6 @@ def fail(msg: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def load_local_components(names: Iterable[str], folders: list[Path]) -> None:
-    """Import a module named like an unknown component from ``folders`` (your own components).
-
-    A component ``shouting`` that is neither built in nor installed as a plugin is
-    looked up as ``shouting.py`` (or a ``shouting/`` package) next to the config file
-    or in the current folder; importing it runs its ``@registry.component`` decorator.
-    """
-    from narrascope.registry import BUILTIN_MODULES, registry
-
-    for name in names:
-        if name in BUILTIN_MODULES or not name.isidentifier():
-            continue
-        try:
-            registry.get(name)
-            continue
-        except KeyError:
-            pass
-        for folder in folders:
-            if (folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file():
-                if str(folder) not in sys.path:
-                    sys.path.insert(0, str(folder))
-                importlib.import_module(name)
-                break
-
-
 def build_pipeline(config: Path | None, components: str | None, taxonomy: Path | None) -> Pipeline:
     """The pipeline for a run; raise a one-line :class:`typer.Exit` when it cannot be built."""
     from narrascope.pipeline import Pipeline, load_config
@@ -144,9 +119,8 @@ def build_pipeline(config: Path | None, components: str | None, taxonomy: Path |
             names = [c.strip() for c in components.split(",") if c.strip()]
             cfg.setdefault("pipeline", {})["components"] = names
         search = [config.resolve().parent] if config else []
-        load_local_components(cfg.get("pipeline", {}).get("components", []), [*search, Path.cwd()])
         overrides = {"narratives": {"taxonomy": str(taxonomy)}} if taxonomy else None
-        return Pipeline.from_config(cfg, overrides)
+        return Pipeline.from_config(cfg, overrides, search_paths=[*search, Path.cwd()])
     except Exception as exc:  # the user-facing boundary: one line, whatever went wrong
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         raise fail(f"cannot build the pipeline: {' '.join(str(msg).split())}") from None

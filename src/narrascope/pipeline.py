@@ -58,12 +58,21 @@ class Pipeline:
         cls,
         config: dict[str, Any] | str | Path | None = None,
         overrides: dict[str, dict[str, Any]] | None = None,
+        search_paths: Iterable[str | Path] | None = None,
     ) -> Pipeline:
         """Build a pipeline from a config dict, a config file, or the default.
 
         ``overrides`` maps component names to options that replace the config's.
+        A component that is neither built in nor a plugin is imported from a module of
+        its name in ``search_paths`` (default: the config file's folder, then the
+        current folder).
         """
         cfg = copy.deepcopy(config) if isinstance(config, dict) else load_config(config)
+        if search_paths is None:
+            here = [Path(config).resolve().parent] if isinstance(config, str | Path) else []
+            search_paths = [*here, Path.cwd()]
+        registry.import_local(cfg.get("pipeline", {}).get("components", []),
+                              [Path(p) for p in search_paths])
         sections = cfg.setdefault("components", {})
         for name, opts in (overrides or {}).items():
             sections.setdefault(name, {}).update(opts)

@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, TypeVar
 
 from narrascope.doc import Article
@@ -115,6 +117,29 @@ class Registry:
         except KeyError:
             known = ", ".join(sorted(set(self._components) | set(BUILTIN_MODULES)))
             raise KeyError(f"unknown component {name!r}; known components: {known}") from None
+
+    def import_local(self, names: Iterable[str], folders: Iterable[Path]) -> None:
+        """Import a module named like an unknown component from ``folders`` (your own components).
+
+        A component ``shouting`` that is neither built in nor installed as a plugin is
+        looked up as ``shouting.py`` (or a ``shouting/`` package) in each folder in turn;
+        importing it runs its ``@registry.component`` decorator.
+        """
+        folders = list(folders)
+        for name in names:
+            if name in BUILTIN_MODULES or not name.isidentifier():
+                continue
+            try:
+                self.get(name)
+                continue
+            except KeyError:
+                pass
+            for folder in folders:
+                if (folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file():
+                    if str(folder) not in sys.path:
+                        sys.path.insert(0, str(folder))
+                    importlib.import_module(name)
+                    break
 
     def names(self) -> list[str]:
         for name in BUILTIN_MODULES:
