@@ -16,12 +16,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-from typing import Any
 
 import numpy as np
-import yaml
 
 from narrascope.doc import Article, Explanation, Sentence
 
@@ -91,54 +87,15 @@ def fragment(article: Article, sentence: Sentence, max_words: int) -> tuple[int,
 # ------------------------------------------------------------------ narratives taxonomy
 @lru_cache(maxsize=4)
 def narrative_definitions(path: str | None = None) -> dict[str, str]:
-    """label -> definition, read tolerantly from the narratives taxonomy YAML (if present)."""
-    p = Path(path) if path else Path(str(resources.files("narrascope.resources").joinpath(
-        "taxonomies").joinpath("semeval2025.yaml")))
-    if not p.exists():
-        return {}
+    """label -> definition, from the narratives taxonomy (empty if it cannot be loaded)."""
+    from narrascope.components.narratives.taxonomy import TaxonomyError, load_taxonomy
+
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        tax = load_taxonomy(path)
+    except (TaxonomyError, OSError):
         return {}
-    out: dict[str, str] = {}
-    sep = data.get("separator", ": ") if isinstance(data, dict) else ": "
-
-    def define(label: str, obj: dict[str, Any]) -> None:
-        d = next((obj[k] for k in ("definition", "description", "desc", "gloss")
-                  if isinstance(obj.get(k), str)), None)
-        if d:
-            out.setdefault(label, " ".join(d.split()))
-
-    def walk(obj: Any, prefix: str | None = None) -> None:
-        if isinstance(obj, dict):
-            name = next((obj[k] for k in ("label", "full_label", "id", "name")
-                         if isinstance(obj.get(k), str)), None)
-            if isinstance(obj.get("domains"), list):
-                walk(obj["domains"], prefix)
-                return
-            code = obj.get("code") if isinstance(obj.get("code"), str) else None
-            if code and isinstance(obj.get("narratives"), list):  # a domain
-                for nar in obj["narratives"]:
-                    walk(nar, code)
-                return
-            if name:
-                full = f"{prefix}{sep}{name}" if prefix and not name.startswith(prefix) else name
-                define(full, obj)
-                if not prefix:
-                    define(name, obj)
-                for key in ("subnarratives", "children"):
-                    if isinstance(obj.get(key), list):
-                        for sub in obj[key]:
-                            walk(sub, full)
-                return
-            for v in obj.values():
-                walk(v, prefix)
-        elif isinstance(obj, list):
-            for v in obj:
-                walk(v, prefix)
-
-    walk(data)
-    return out
+    return {label: " ".join(info.definition.split())
+            for label, info in tax.info.items() if info.definition}
 
 
 def definition_for(label: str) -> str | None:
