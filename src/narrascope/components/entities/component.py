@@ -19,16 +19,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from narrascope.components.entities.aliases import AliasTable, load_table, normalize
-from narrascope.components.entities.mentions import RawMention, find_mentions, parse
-from narrascope.components.entities.model import (
-    RoleModel,
-    RolePrediction,
-    featurize,
-    load_model,
-    mention_views,
+from narrascope.components.entities.aliases import AliasTable, load_table
+from narrascope.components.entities.features import (
+    MentionRef,
+    build,
+    resolve_canonicals,
+    side_of,
 )
-from narrascope.components.entities.stance import apply_stance, mention_side
+from narrascope.components.entities.mentions import RawMention, find_mentions, parse
+from narrascope.components.entities.model import RoleModel, RolePrediction, load_model
+from narrascope.components.entities.stance import apply_stance
 from narrascope.components.sentences import segment
 from narrascope.doc import Article, Entity, Evidence, Label, Mention, Sentence
 from narrascope.registry import Component, registry
@@ -39,15 +39,10 @@ SPACY_CACHE_KEY = "spacy_doc"
 @dataclass
 class _Job:
     article: int
-    sentence: int | None  # index into article.sentences (None: ad-hoc window)
-    start: int
-    end: int
-    s_start: int
-    s_end: int
-    side: str | None = None  # article-stance side (given-mentions mode)
+    ref: MentionRef
 
 
-def _ensure_sentences(article: Article) -> None:
+def ensure_sentences(article: Article) -> None:
     if not article.sentences:
         article.sentences = [
             Sentence(start=s, end=e, text=article.text[s:e], index=i, kind=k)  # type: ignore[arg-type]
@@ -62,6 +57,19 @@ def _sentence_of(article: Article, starts: list[int], start: int, end: int) -> i
     return None
 
 
+def mention_ref(article: Article, starts: list[int], start: int, end: int, canonical: str,
+                side: str | None) -> MentionRef:
+    """A mention with its sentence (or, outside every sentence, its line) as context."""
+    si = _sentence_of(article, starts, start, end)
+    if si is not None:
+        sent = article.sentences[si]
+        return MentionRef(start, end, sent.start, max(sent.end, end), si, canonical, side)
+    text = article.text
+    s_start = text.rfind("\n", 0, start) + 1
+    nl = text.find("\n", end)
+    return MentionRef(start, end, s_start, len(text) if nl < 0 else nl, None, canonical, side)
+
+
 @registry.component("entities", assigns=["entities"], requires=["sentences"])
 class Entities(Component):
     """Find people, countries and organisations, resolve them and classify their roles."""
@@ -70,7 +78,7 @@ class Entities(Component):
                  model: str | None = None, min_confidence: float = 0.55,
                  fine_threshold: float = 0.5, max_roled_per_article: int = 12,
                  evidence_per_entity: int = 3, use_spacy: bool = True,
-                 stance: bool = True) -> None:
+                 stance: bool = True, entity_min_confidence: float = 0.45) -> None:
         self.name = name
         self.aliases = aliases
         self.model_path = model
@@ -80,6 +88,7 @@ class Entities(Component):
         self.evidence_per_entity = evidence_per_entity
         self.use_spacy = use_spacy
         self.stance = stance
+        self.entity_min_confidence = entity_min_confidence
         self.table: AliasTable = load_table(str(aliases) if aliases else None)
         self.model: RoleModel = load_model(str(model) if model else None)
 
@@ -92,7 +101,7 @@ class Entities(Component):
         if not batch:
             return
         for art in batch:
-            _ensure_sentences(art)
+            ensure_sentences(art)
         if self.use_spacy:  # also in SemEval mode: later components may read the Doc
             todo = [a for a in batch if SPACY_CACHE_KEY not in a.cache]
             for art, doc in zip(todo, parse([a.text for a in todo]), strict=True):
@@ -139,9 +148,9 @@ class Entities(Component):
         job_by_key: dict[tuple[int, str], int] = {}
         for (si, canon), k in chosen:
             m = raws[k]
-            sent = art.sentences[si]
             job_by_key[(si, canon)] = len(jobs)
-            jobs.append(_Job(ai, si, m.start, m.end, sent.start, sent.end))
+            side = side_of(self.table, canon, m.text)
+            jobs.append(_Job(ai, mention_ref(art, starts, m.start, m.end, canon, side)))
         job_of = {}
         for k, m in enumerate(raws):
             si = sent_of[k]
@@ -156,104 +165,82 @@ class Entities(Component):
         warns: list[str | None] = []
         text = art.text
         given = art.given_mentions or []
-        persons = {self.table.lookup(g.text) for g in given}
-        by_last: dict[str, set[str]] = defaultdict(set)
-        for c in persons:
-            if c and self.table.kind(c) == "person" and " " in c:
-                by_last[normalize(c.split()[-1])].add(c)
+        ok = []
         for g in given:
             where = f" (line {g.line})" if g.line is not None else ""
             if not (0 <= g.start < g.end <= len(text)) or text[g.start:g.end] != g.text:
                 warns.append(f"entities: given mention {g.text!r} at {g.start}-{g.end}{where} "
                              "does not match the article text; skipped")
                 continue
-            canon = self.table.lookup(g.text)
-            if canon is None:
-                cands = by_last.get(normalize(g.text), set())
-                canon = next(iter(cands)) if len(cands) == 1 else " ".join(g.text.split())
-            si = _sentence_of(art, starts, g.start, g.end)
-            if si is not None:
-                s_start, s_end = art.sentences[si].start, max(art.sentences[si].end, g.end)
-            else:  # outside any sentence (e.g. before body_start): use its line
-                s_start = text.rfind("\n", 0, g.start) + 1
-                nl = text.find("\n", g.end)
-                s_end = len(text) if nl < 0 else nl
+            ok.append(g)
+        canons = resolve_canonicals(self.table, [g.text for g in ok])
+        for g, canon in zip(ok, canons, strict=True):
             k = len(raws)
             raws.append(RawMention(g.start, g.end, g.text, "GIVEN", canon, self.table.kind(canon)))
             job_of[k] = len(jobs)
-            side = mention_side(self.table.side(canon), g.text)
-            jobs.append(_Job(ai, si, g.start, g.end, s_start, s_end, side))
+            side = side_of(self.table, canon, g.text)
+            jobs.append(_Job(ai, mention_ref(art, starts, g.start, g.end, canon, side)))
         return raws, job_of, warns
 
     # ---------------------------------------------------------------- features
     def _classify(self, batch: list[Article], jobs: list[_Job]) -> list[RolePrediction]:
         if not jobs:
             return []
-        from narrascope.components.encoder import CACHE_KEY, encode, sentence_vectors
-
-        need = sorted({j.article for j in jobs})
-        missing = [ai for ai in need if batch[ai].cache.get(CACHE_KEY) is None
-                   or len(batch[ai].cache[CACHE_KEY]) != len(batch[ai].sentences)]
-        views = [mention_views(batch[j.article].text, j.s_start, j.s_end, j.start, j.end,
-                               self.model.window_words) for j in jobs]
-        uniq = list(dict.fromkeys(t for v in views for t in v))
-        at = {t: i for i, t in enumerate(uniq)}
-        extra = [batch[j.article].text[j.s_start:j.s_end] for j in jobs if j.sentence is None]
-        sent_texts = [s.text for ai in missing for s in batch[ai].sentences]
-        vecs = encode(uniq + extra + sent_texts)
-        lv = vecs[[at[v[0]] for v in views]]
-        rv = vecs[[at[v[1]] for v in views]]
-        ev = vecs[len(uniq): len(uniq) + len(extra)]
-        pos = len(uniq) + len(extra)
-        for ai in missing:
-            n = len(batch[ai].sentences)
-            batch[ai].cache[CACHE_KEY] = vecs[pos: pos + n]
-            pos += n
-        sv = np.zeros_like(lv)
-        e = 0
+        per_art: dict[int, list[int]] = defaultdict(list)
         for i, j in enumerate(jobs):
-            if j.sentence is None:
-                sv[i] = ev[e]
-                e += 1
-            else:
-                sv[i] = sentence_vectors(batch[j.article])[j.sentence]
-        X = featurize(lv, rv, sv)
+            per_art[j.article].append(i)
+        order = [i for ai in sorted(per_art) for i in per_art[ai]]
+        Xo = build([batch[ai] for ai in sorted(per_art)],
+                   [[jobs[i].ref for i in per_art[ai]] for ai in sorted(per_art)],
+                   self.model.window_words)
+        X = np.empty_like(Xo)
+        X[order] = Xo
         forced_rows = np.array([batch[j.article].given_mentions is not None for j in jobs])
         preds: list[RolePrediction | None] = [None] * len(jobs)
         for flag in (True, False):
             idx = np.flatnonzero(forced_rows == flag)
             if len(idx) == 0:
                 continue
-            if flag and self.stance:  # given mentions: article stance (see .stance)
+            if self.stance:  # article stance (see .stance)
                 out = apply_stance(self.model, X[idx], [jobs[i].article for i in idx],
-                                   [jobs[i].side for i in idx],
+                                   [jobs[i].ref.side for i in idx],
                                    fine_threshold=self.fine_threshold)
             else:
-                out = self.model.predict(X[idx], forced=flag,
-                                         min_confidence=self.min_confidence,
-                                         fine_threshold=self.fine_threshold)
+                out = self.model.predict(X[idx], forced=True, fine_threshold=self.fine_threshold)
+            if not flag:  # automatic: weigh the role by how framed the mention is at all
+                local = self.model.predict(X[idx], forced=False)
+                out = [self._framed(f, loc) for f, loc in zip(out, local, strict=True)]
             for i, p in zip(idx, out, strict=True):
                 preds[i] = p
         return preds  # type: ignore[return-value]
+
+    def _framed(self, forced: RolePrediction, local: RolePrediction) -> RolePrediction:
+        """Automatic mode: the forced (stance) role scaled by ``1 - P(none)``; the mention
+        keeps it when that reaches ``min_confidence``."""
+        framed = 1.0 - local.main_probs.get(self.model.taxonomy.none_label, 0.0)
+        probs = {m: framed * v for m, v in forced.main_probs.items()}
+        probs[self.model.taxonomy.none_label] = 1.0 - framed
+        conf = probs[forced.main] if forced.main else 0.0
+        main = forced.main if conf >= self.min_confidence else None
+        return RolePrediction(main, conf, forced.fines, probs)  # fines: for the entity
 
     # ------------------------------------------------------------------ output
     def _build(self, art: Article, raws: list[RawMention], job_of: dict[int, int],
                preds: list[RolePrediction], jobs: list[_Job], forced: bool) -> list[Entity]:
         source = "model"
-        groups: dict[str, list[tuple[Mention, float, int | None]]] = defaultdict(list)
+        groups: dict[str, list[tuple[Mention, RolePrediction | None, MentionRef | None]]] = (
+            defaultdict(list))
         kinds: dict[str, str | None] = {}
         for k, m in enumerate(raws):
             main = None
             fines: list[Label] = []
-            conf = 0.0
-            si = None
+            p = ref = None
             if k in job_of:
-                job = jobs[job_of[k]]
+                ref = jobs[job_of[k]].ref
                 p = preds[job_of[k]]
-                si = job.sentence
                 if p.main is not None:
-                    ev = [art.evidence(job.s_start, job.s_end, round(p.main_confidence, 4), si)]
-                    conf = p.main_confidence
+                    ev = [art.evidence(ref.s_start, ref.s_end, round(p.main_confidence, 4),
+                                       ref.sentence)]
                     main = Label(label=p.main, confidence=round(p.main_confidence, 4),
                                  evidence=ev, source=source)
                     fines = [Label(label=f, confidence=round(min(max(c, 0.0), 1.0), 4),
@@ -261,20 +248,63 @@ class Entities(Component):
             mention = Mention(start=m.start, end=m.end, text=art.text[m.start:m.end],
                               ner_label=m.ner_label, canonical=m.canonical,
                               main_role=main, fine_roles=fines)
-            groups[m.canonical].append((mention, conf, si))
+            groups[m.canonical].append((mention, p, ref))
             kinds.setdefault(m.canonical, m.kind)
         entities = []
         for canon, items in groups.items():
             ent = Entity(canonical=canon, kind=kinds.get(canon),
                          mentions=[m for m, _, _ in items])
-            self._aggregate(ent, items)
+            if forced:
+                self._aggregate(ent, [(m, p.main_confidence if p else 0.0) for m, p, _ in items])
+            else:
+                self._aggregate_automatic(art, ent, items)
             entities.append(ent)
         if not forced:
             entities.sort(key=lambda e: (-len(e.mentions), e.mentions[0].start))
         return entities
 
-    def _aggregate(self, ent: Entity, items: list[tuple[Mention, float, int | None]]) -> None:
-        roled = [(m, c, si) for m, c, si in items if m.main_role is not None]
+    def _aggregate_automatic(self, art: Article, ent: Entity,
+                             items: list[tuple[Mention, RolePrediction | None, MentionRef | None]]
+                             ) -> None:
+        """Automatic mode: the entity's role is the mean framed role distribution of its
+        classified mentions (one per sentence); given when it reaches
+        ``entity_min_confidence``, with the sentences that favour it most as evidence."""
+        scored = [(p, ref) for _m, p, ref in items if p is not None and ref is not None]
+        if not scored:
+            return
+        roles = self.model.taxonomy.mains
+        mean = {r: sum(p.main_probs.get(r, 0.0) for p, _ in scored) / len(scored) for r in roles}
+        best = max(roles, key=lambda r: mean[r])
+        if mean[best] < self.entity_min_confidence:
+            return
+        support = sorted([(p, ref) for p, ref in scored
+                          if max(roles, key=lambda r: p.main_probs.get(r, 0.0)) == best],
+                         key=lambda t: -t[0].main_probs.get(best, 0.0))
+        evidence = [art.evidence(ref.s_start, ref.s_end, round(p.main_probs.get(best, 0.0), 4),
+                                 ref.sentence) for p, ref in support[: self.evidence_per_entity]]
+        ent.main_role = Label(label=best, confidence=round(mean[best], 4), evidence=evidence,
+                              source="model")
+        allowed = set(self.model.taxonomy.main_roles[best])
+        fine_tot: dict[str, float] = defaultdict(float)
+        fine_ev: dict[str, list[Evidence]] = defaultdict(list)
+        for (p, _ref), ev in zip(support, evidence + [None] * len(support), strict=False):
+            for lab, c in p.fines:
+                if lab in allowed:
+                    fine_tot[lab] += c * p.main_probs.get(best, 0.0)
+                    if ev is not None:
+                        fine_ev[lab].append(ev)
+        ranked = sorted(fine_tot.items(), key=lambda kv: -kv[1])
+        if not ranked:
+            return
+        top = ranked[0][1]
+        n = max(len(support), 1)
+        ent.fine_roles = [Label(label=lab, confidence=round(min(v / n / max(mean[best], 1e-9), 1.0), 4),
+                                evidence=fine_ev[lab] or evidence[:1], source="model")
+                          for lab, v in ranked[:3] if v >= 0.6 * top]
+
+    def _aggregate(self, ent: Entity, items: list[tuple[Mention, float]]) -> None:
+        """Given mentions: the role with the largest summed confidence over mentions."""
+        roled = [(m, c, None) for m, c in items if m.main_role is not None]
         if not roled:
             return
         totals: dict[str, float] = defaultdict(float)

@@ -13,7 +13,6 @@ roles.  Decoding keeps fine roles consistent with the main role (taxonomy YAML).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -22,10 +21,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from narrascope.components.entities.features import DEFAULT_WINDOW, FEATURES_VERSION
 from narrascope.learn import LinearMultiLabelHead
-
-DEFAULT_WINDOW = 8
-_WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -64,20 +61,6 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
     data = yaml.safe_load(raw)
     mains = {str(k): [str(f) for f in v] for k, v in data["main_roles"].items()}
     return Taxonomy(str(data.get("name", "roles")), mains, str(data.get("none_label", "none")))
-
-
-def mention_views(text: str, sent_start: int, sent_end: int, start: int, end: int,
-                  window_words: int = DEFAULT_WINDOW) -> tuple[str, str]:
-    """(left view, right view) of ``text[start:end]`` inside its sentence."""
-    left = _WORD.findall(text[sent_start:start])[-window_words:] if window_words else []
-    right = _WORD.findall(text[end:sent_end])[:window_words] if window_words else []
-    mention = " ".join(text[start:end].split())
-    return " ".join([*left, mention]), " ".join([mention, *right])
-
-
-def featurize(left_vecs: np.ndarray, right_vecs: np.ndarray, sent_vecs: np.ndarray
-              ) -> np.ndarray:
-    return np.hstack([left_vecs, right_vecs, sent_vecs]).astype(np.float32)
 
 
 @dataclass
@@ -157,7 +140,7 @@ class RoleModel:
         self.fine_head.save(d, "fine")
         meta = {"window_words": self.window_words, "taxonomy": self.taxonomy.name,
                 "main_roles": self.taxonomy.main_roles, "none_label": self.taxonomy.none_label,
-                "features": "concat(encode(left view), encode(right view), sentence vector)",
+                "features": "entities.features.build", "features_version": FEATURES_VERSION,
                 **self.meta}
         (d / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
 

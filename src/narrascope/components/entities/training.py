@@ -20,22 +20,28 @@ from pathlib import Path
 
 import numpy as np
 
-from narrascope.components.entities.model import (
+from narrascope.components.entities.features import (
     DEFAULT_WINDOW,
-    RoleModel,
-    Taxonomy,
-    featurize,
-    load_taxonomy,
-    mention_views,
+    FEATURES_VERSION,
+    MentionRef,
+    build,
+    resolve_canonicals,
+    side_of,
 )
-from narrascope.components.entities.stance import STANCE, apply_stance, mention_side
-from narrascope.components.sentences import segment
+from narrascope.components.entities.model import RoleModel, Taxonomy, load_taxonomy
+from narrascope.components.entities.stance import STANCE, apply_stance
+from narrascope.doc import Article
 from narrascope.learn import LinearMultiLabelHead
+from narrascope.read.text import parse_text
 
 #: Multiplier of the Antagonist score in given-mentions (SemEval) decoding: real
 #: articles frame more mentions as Antagonist (~61%) than the synthetic corpus (~55%).
 #: Hand-set, neutral on the synthetic held-out passages; see docs/model-card-roles.md.
 MAIN_PRIOR = {"Antagonist": 1.2}
+#: Inverse L2 strength of both heads and the training weight of a whole-article
+#: mention (template records count once); chosen by benchmarks/roles_experiments.py.
+DEFAULT_C = 4.0
+DOC_WEIGHT = 2
 
 
 @dataclass
@@ -59,7 +65,17 @@ def default_data_dir() -> Path:
     return Path("data/roles")
 
 
+def _example(r: dict, where: str) -> Example:
+    text, s, e = r["text"], int(r["start"]), int(r["end"])
+    if "mention" in r and text[s:e] != r["mention"]:
+        raise ValueError(f"{where}: mention {r['mention']!r} != text[{s}:{e}]")
+    return Example(text, s, e, r.get("main_role"), list(r.get("fine_roles") or []),
+                   str(r.get("template") or r.get("id") or where),
+                   {"register": r.get("register")}, int(r.get("weight") or 1))
+
+
 def read_corpus(data_dir: str | Path) -> list[Example]:
+    """Records of ``*.jsonl`` files (a folder's top level, or one file)."""
     d = Path(data_dir)
     files = sorted(d.glob("*.jsonl")) if d.is_dir() else [d]
     if not files:
@@ -67,15 +83,31 @@ def read_corpus(data_dir: str | Path) -> list[Example]:
     out = []
     for f in files:
         for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            text, s, e = r["text"], int(r["start"]), int(r["end"])
-            if "mention" in r and text[s:e] != r["mention"]:
-                raise ValueError(f"{f}:{n}: mention {r['mention']!r} != text[{s}:{e}]")
-            out.append(Example(text, s, e, r.get("main_role"), list(r.get("fine_roles") or []),
-                               str(r.get("template") or r.get("id") or f"{f.name}:{n}"),
-                               {"register": r.get("register")}, int(r.get("weight") or 1)))
+            if line.strip():
+                out.append(_example(json.loads(line), f"{f}:{n}"))
+    return out
+
+
+#: Share of the whole articles kept out of training and model selection, for the
+#: model card's held-out numbers (chosen by a hash of the article id).
+HELDOUT_DOCS = 0.3
+
+
+def is_heldout_doc(group: str) -> bool:
+    return int(hashlib.sha1(group.encode()).hexdigest(), 16) % 1000 < HELDOUT_DOCS * 1000
+
+
+def read_docs(data_dir: str | Path) -> list[Example]:
+    """Whole marked articles: ``docs/*.txt`` (:mod:`.corpus` format) and
+    ``articles/*.jsonl``, one example per mark, grouped by article."""
+    from narrascope.components.entities.corpus import read_docs_dir
+
+    d = Path(data_dir)
+    out = []
+    if (d / "docs").is_dir():
+        out += [_example(r, r["id"]) for r in read_docs_dir(d / "docs")]
+    if (d / "articles").is_dir() and any((d / "articles").glob("*.jsonl")):
+        out += read_corpus(d / "articles")
     return out
 
 
@@ -130,40 +162,60 @@ def split(examples: Sequence[Example], seed: int = 0, heldout: float = 0.2
     return train, test
 
 
-def _sentence_bounds(text: str, start: int, end: int, cache: dict) -> tuple[int, int]:
-    spans = cache.get(id(text))
-    if spans is None:
-        spans = [(s, e) for s, e, _ in segment(text)]
-        cache[id(text)] = spans
-    for s, e in spans:
-        if s <= start < e:
-            return s, max(e, end)
-    return start, end
+def is_template(ex: Example) -> bool:
+    """Template records have random fill-in names: their side carries no signal."""
+    return not ex.group.startswith(("passage/", "doc/", "article/")) and ex.meta.get(
+        "line") is None
+
+
+def examples_to_articles(examples: Sequence[Example]
+                         ) -> tuple[list[Article], list[list[MentionRef]], list[tuple[int, int]]]:
+    """Group examples by text into articles (read like ``analyze`` reads a .txt file)
+    with one :class:`MentionRef` per example; returns (articles, refs, position of
+    each example as (article, ref))."""
+    from narrascope.components.entities.aliases import load_table
+    from narrascope.components.entities.component import ensure_sentences, mention_ref
+
+    table = load_table(None)
+    by_text: dict[tuple[str, str], list[int]] = {}
+    for i, ex in enumerate(examples):
+        by_text.setdefault((ex.group, ex.text), []).append(i)
+    articles: list[Article] = []
+    refs: list[list[MentionRef]] = []
+    where: list[tuple[int, int]] = [(0, 0)] * len(examples)
+    for (group, text), idx in by_text.items():
+        art = parse_text(text, group)
+        ensure_sentences(art)
+        starts = [s.start for s in art.sentences]
+        surfaces = [text[examples[i].start:examples[i].end] for i in idx]
+        canons = resolve_canonicals(table, surfaces)
+        rs = []
+        for j, (i, canon) in enumerate(zip(idx, canons, strict=True)):
+            ex = examples[i]
+            side = None if is_template(ex) else side_of(table, canon, surfaces[j])
+            rs.append(mention_ref(art, starts, ex.start, ex.end, canon, side))
+            where[i] = (len(articles), j)
+        articles.append(art)
+        refs.append(rs)
+    return articles, refs, where
 
 
 def embed_examples(examples: Sequence[Example], window_words: int = DEFAULT_WINDOW,
                    cache_dir: str | Path | None = None) -> np.ndarray:
-    """Feature rows for examples (embeddings cached as .npy under ``cache_dir``)."""
-    from narrascope.components.encoder import encode
-
-    seg_cache: dict = {}
-    lefts, rights, sents = [], [], []
-    for ex in examples:
-        s, e = _sentence_bounds(ex.text, ex.start, ex.end, seg_cache)
-        left, right = mention_views(ex.text, s, e, ex.start, ex.end, window_words)
-        lefts.append(left)
-        rights.append(right)
-        sents.append(ex.text[s:e])
-    key = hashlib.sha256(json.dumps([lefts, rights, sents]).encode()).hexdigest()[:20]
+    """Feature rows for examples (cached as .npy under ``cache_dir``), built by the same
+    code as analysis (:func:`narrascope.components.entities.features.build`)."""
+    key = hashlib.sha256(json.dumps(
+        [FEATURES_VERSION, window_words,
+         [(ex.group, ex.text, ex.start, ex.end, is_template(ex)) for ex in examples]]
+    ).encode()).hexdigest()[:20]
     cache_dir = Path(cache_dir or os.environ.get("NARRASCOPE_CACHE", "/tmp/narrascope-cache"))
     path = cache_dir / f"roles-{key}.npy"
     if path.exists():
         return np.load(path)
-    uniq = list(dict.fromkeys(lefts + rights + sents))
-    vecs = encode(uniq)
-    index = {t: i for i, t in enumerate(uniq)}
-    X = featurize(vecs[[index[t] for t in lefts]], vecs[[index[t] for t in rights]],
-                  vecs[[index[t] for t in sents]])
+    articles, refs, where = examples_to_articles(examples)
+    X = build(articles, refs, window_words)
+    offset = np.cumsum([0] + [len(r) for r in refs])
+    X = X[[offset[a] + j for a, j in where]]
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         np.save(path, X)
@@ -186,14 +238,15 @@ def label_matrices(examples: Sequence[Example], tax: Taxonomy
 
 
 def fit(X: np.ndarray, examples: Sequence[Example], tax: Taxonomy, C: float = 4.0,
-        seed: int = 0, window_words: int = DEFAULT_WINDOW, meta: dict | None = None
-        ) -> RoleModel:
+        seed: int = 0, window_words: int = DEFAULT_WINDOW, meta: dict | None = None,
+        main_class_weight: str | None = "balanced") -> RoleModel:
     """Fit both heads; an example of ``weight`` k counts k times."""
     rep = np.repeat(np.arange(len(examples)), [max(1, ex.weight) for ex in examples])
     X = X[rep]
     examples = [examples[i] for i in rep]
     Ym, mains, Yf, fines = label_matrices(examples, tax)
-    main_head = LinearMultiLabelHead(C=C, random_state=seed).fit(X, Ym, mains)
+    main_head = LinearMultiLabelHead(C=C, class_weight=main_class_weight,
+                                     random_state=seed).fit(X, Ym, mains)
     roled = np.array([bool(ex.main) for ex in examples])
     fine_head = LinearMultiLabelHead(C=C, random_state=seed).fit(X[roled], Yf[roled], fines)
     return RoleModel(main_head, fine_head, tax, window_words, meta)
@@ -228,16 +281,9 @@ def majority_baseline(train: Sequence[Example], test: Sequence[Example]) -> dict
 
 
 def example_sides(examples: Sequence[Example]) -> list[str | None]:
-    """Article-stance side of each example's mention (alias table, then keywords)."""
-    from narrascope.components.entities.aliases import load_table
-
-    table = load_table(None)
-    out = []
-    for ex in examples:
-        surface = ex.text[ex.start:ex.end]
-        canon = table.lookup(surface)
-        out.append(mention_side(table.side(canon) if canon else None, surface))
-    return out
+    """Article-stance side of each example's mention, as the features see it."""
+    articles, refs, where = examples_to_articles(examples)
+    return [refs[a][j].side for a, j in where]
 
 
 def evaluate(model: RoleModel, X: np.ndarray, examples: Sequence[Example],
@@ -273,43 +319,47 @@ def evaluate(model: RoleModel, X: np.ndarray, examples: Sequence[Example],
 
 def train_and_evaluate(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
                        seed: int = 0, semeval_dir: str | Path | None = None,
-                       C: float = 4.0, window_words: int = DEFAULT_WINDOW,
-                       taxonomy_path: str | None = None) -> dict:
-    """Train on the train split, report held-out metrics, save the model to ``out_dir``."""
+                       C: float = DEFAULT_C, window_words: int = DEFAULT_WINDOW,
+                       taxonomy_path: str | None = None, doc_weight: int = DOC_WEIGHT) -> dict:
+    """Train, report held-out metrics, save the model to ``out_dir``.
+
+    Synthetic corpus (default): trains on every template / passage record and on the
+    whole articles outside the held-out share (:func:`is_heldout_doc`); reports on the
+    held-out whole articles.  ``semeval_dir``: the official data, split by article the
+    same way.  ``seed`` seeds the heads (the article split is fixed by id).
+    """
     tax = load_taxonomy(taxonomy_path)
     if semeval_dir is not None:
         examples = read_semeval_dir(semeval_dir)
         source = f"semeval:{Path(semeval_dir).name}"
+        train = [ex for ex in examples if not is_heldout_doc(ex.group)]
+        test = [ex for ex in examples if is_heldout_doc(ex.group)]
     else:
         d = Path(data_dir) if data_dir else default_data_dir()
-        examples = read_corpus(d)
+        base = read_corpus(d)
+        docs = read_docs(d)
+        for ex in docs:
+            ex.weight = doc_weight
+        examples = base + docs
         source = f"corpus:{d.name}"
+        train = base + [ex for ex in docs if not is_heldout_doc(ex.group)]
+        test = [ex for ex in docs if is_heldout_doc(ex.group)]
     for ex in examples:
         if not tax.is_consistent(ex.main, ex.fines):
             raise ValueError(f"example {ex.group}: roles {ex.main} / {ex.fines} are inconsistent")
-    train, test = split(examples, seed=seed)
     Xtr = embed_examples(train, window_words)
     Xte = embed_examples(test, window_words) if test else np.zeros((0, Xtr.shape[1]))
+    n_articles = len({ex.group for ex in test})
     meta = {"trained_on": source, "seed": seed, "C": C, "n_train": len(train),
-            "n_heldout": len(test), "main_prior": dict(MAIN_PRIOR), "stance": dict(STANCE)}
+            "n_heldout": len(test), "n_heldout_articles": n_articles,
+            "main_prior": dict(MAIN_PRIOR), "stance": dict(STANCE)}
     model = fit(Xtr, train, tax, C=C, seed=seed, window_words=window_words, meta=meta)
-    report = {"source": source, "seed": seed, "n_train": len(train), "n_heldout": len(test)}
+    report: dict = {"source": source, "seed": seed, "n_train": len(train),
+                    "n_heldout": len(test), "n_heldout_articles": n_articles}
     if test:
         report["heldout"] = evaluate(model, Xte, test)
         report["heldout_stance"] = evaluate(model, Xte, test, stance=True)["given_mentions"]
         report["majority_baseline"] = majority_baseline(train, test)
-        sub = [i for i, ex in enumerate(test) if ex.group.startswith("passage/")]
-        if sub and len(sub) < len(test):
-            subset = [test[i] for i in sub]
-            report["heldout_passages"] = evaluate(model, Xte[sub], subset)
-            report["heldout_passages_stance"] = evaluate(model, Xte[sub], subset, stance=True)[
-                "given_mentions"]
-            report["majority_baseline_passages"] = majority_baseline(train, subset)
-        if semeval_dir is None and (d / "articles").is_dir():
-            arts = read_corpus(d / "articles")
-            Xa = embed_examples(arts, window_words)
-            report["articles"] = evaluate(model, Xa, arts)["given_mentions"]
-            report["articles_stance"] = evaluate(model, Xa, arts, stance=True)["given_mentions"]
     model.meta["heldout"] = report.get("heldout")
     if out_dir is not None:
         model.save(out_dir)

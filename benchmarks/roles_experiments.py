@@ -1,0 +1,139 @@
+"""Model selection for the entity-role classifier (docs/model-card-roles.md).
+
+``python benchmarks/roles_experiments.py [--configs a,b] [--report]``
+
+Cross-validation over the *train side* of the whole-article corpus (``data/roles/docs``
++ ``data/roles/articles``; 5 folds by article), with the template and passage records
+always in training.  ``--report`` also trains on the whole train side and scores the
+held-out articles (``training.is_heldout_doc``), once, for the model card.
+Writes ``benchmarks/results-roles-experiments.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from narrascope.components.entities import training as T
+from narrascope.components.entities.features import BLOCKS, DIM, SIDES
+from narrascope.components.entities.model import load_taxonomy
+from narrascope.components.entities.stance import apply_stance
+
+
+def block_columns(names: list[str]) -> np.ndarray:
+    cols = []
+    for b in names:
+        i = BLOCKS.index(b)
+        width = len(SIDES) if b == "side" else DIM
+        cols.extend(range(i * DIM, i * DIM + width))
+    return np.array(cols)
+
+
+OLD = ["left", "right", "sentence"]
+ALL = list(BLOCKS)
+CONFIGS: dict[str, dict] = {
+    "old": {"blocks": OLD},
+    "old+stance": {"blocks": OLD, "stance": True},
+    "entity": {"blocks": [*OLD, "entity_left", "entity_right"]},
+    "article": {"blocks": [*OLD, "article"]},
+    "all": {"blocks": ALL},
+    "all+stance": {"blocks": ALL, "stance": True},
+    "all-noside": {"blocks": [b for b in ALL if b not in ("side_x_article", "side")]},
+    "all-C1": {"blocks": ALL, "C": 1.0},
+    "all-unbal": {"blocks": ALL, "main_class_weight": None},
+    "all-C0.25": {"blocks": ALL, "C": 0.25},
+    "all-docw1": {"blocks": ALL, "doc_weight": 1},
+    "all-docw4": {"blocks": ALL, "doc_weight": 4},
+    "all-nodocs": {"blocks": ALL, "no_docs": True},
+}
+
+
+def fold_of(group: str, k: int = 5) -> int:
+    return int(hashlib.sha1(group.encode()).hexdigest(), 16) % k
+
+
+PRIORS = [1.0, 1.2, 1.5]
+
+
+def run(cfg: dict, base, Xb, train_docs, Xd, test_docs, Xt) -> dict[str, tuple[list, list]]:
+    """Train one model; decode the test mentions with each stance / prior variant."""
+    tax = load_taxonomy()
+    cols = block_columns(cfg["blocks"])
+    w = cfg.get("doc_weight", 2)
+    docs = [] if cfg.get("no_docs") else train_docs
+    for ex in docs:
+        ex.weight = w
+    ex_all = list(base) + list(docs)
+    X = np.vstack([Xb, Xd]) if len(docs) else Xb
+    model = T.fit(X[:, cols], ex_all, tax, C=cfg.get("C", 4.0),
+                  main_class_weight=cfg.get("main_class_weight", "balanced"))
+    for ex in train_docs:
+        ex.weight = 1
+    roled = [i for i, ex in enumerate(test_docs) if ex.main]
+    sub = [test_docs[i] for i in roled]
+    Xs = Xt[roled][:, cols]
+    gold = [(ex.main, ex.fines) for ex in sub]
+    sides = T.example_sides(sub)
+    out = {}
+    for prior in PRIORS:
+        for stance in (False, True):
+            model.meta["main_prior"] = {"Antagonist": prior}
+            if stance:
+                preds = apply_stance(model, Xs, [ex.group for ex in sub], sides)
+            else:
+                preds = model.predict(Xs, forced=True)
+            out[f"p{prior}{'+st' if stance else ''}"] = (
+                gold, [(p.main, [f for f, _ in p.fines]) for p in preds])
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--configs", default=",".join(CONFIGS))
+    ap.add_argument("--report", action="store_true")
+    args = ap.parse_args()
+    data = T.default_data_dir()
+    base = T.read_corpus(data)  # templates + passages (always trained on)
+    docs = T.read_docs(data)
+    train_docs = [ex for ex in docs if not T.is_heldout_doc(ex.group)]
+    test_docs = [ex for ex in docs if T.is_heldout_doc(ex.group)]
+    t0 = time.time()
+    Xb = T.embed_examples(base)
+    Xd = T.embed_examples(train_docs)
+    print(f"features: {len(base)} base + {len(train_docs)} train-doc mentions "
+          f"({len({e.group for e in train_docs})} articles), {time.time() - t0:.0f}s")
+    results = {}
+    for name in args.configs.split(","):
+        cfg = CONFIGS[name]
+        acc: dict[str, tuple[list, list]] = {}
+        for k in range(5):
+            tr = [i for i, ex in enumerate(train_docs) if fold_of(ex.group) != k]
+            te = [i for i, ex in enumerate(train_docs) if fold_of(ex.group) == k]
+            for var, (g, p) in run(cfg, base, Xb, [train_docs[i] for i in tr], Xd[tr],
+                                   [train_docs[i] for i in te], Xd[te]).items():
+                acc.setdefault(var, ([], []))
+                acc[var][0].extend(g)
+                acc[var][1].extend(p)
+        for var, (g, p) in acc.items():
+            results[f"{name}/{var}"] = r = T.score(g, p)
+            print(f"{name}/{var}: EMR {r['emr']:.3f} F1 {r['micro_f1']:.3f} "
+                  f"main {r['main_accuracy']:.3f} (n={r['n']})", flush=True)
+    if args.report:
+        Xt = T.embed_examples(test_docs)
+        for name in args.configs.split(","):
+            for var, (g, p) in run(CONFIGS[name], base, Xb, train_docs, Xd, test_docs,
+                                   Xt).items():
+                results[f"heldout:{name}/{var}"] = r = T.score(g, p)
+                print(f"heldout {name}/{var}: EMR {r['emr']:.3f} F1 {r['micro_f1']:.3f} "
+                      f"main {r['main_accuracy']:.3f} (n={r['n']})", flush=True)
+    out = Path(__file__).with_name("results-roles-experiments.json")
+    out.write_text(json.dumps(results, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Features of entity mentions in their article (one code path for training and analysis).
+
+A mention's row (see :data:`BLOCKS`) holds, all from the shared sentence encoder:
+
+- ``left`` / ``right``: the mention's *left view* (up to ``window_words`` words of its
+  sentence before it, then the mention: what is done *to* it) and *right view* (the
+  mention, then the words after it: what it *does* / is said to be);
+- ``sentence``: the vector of its sentence;
+- ``entity_left`` / ``entity_right``: the mean left / right views over all the mentions
+  of the same canonical entity in the article (one framing per entity, as readers see it);
+- ``article``: the mean vector of the article's content sentences (topic and slant);
+- ``side_x_article``: the article vector times the entity's side sign (+1 Russian state
+  side, -1 Ukrainian / Western side, 0 otherwise; ``resources/entities/aliases.yaml``
+  section ``sides``).  This lets a linear head learn the article stance: the same
+  article vector pushes a Russian-side entity one way and a Western-side one the other;
+- ``side``: one-hot of the side (ru, west, civilian, none).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from narrascope.components.entities.aliases import AliasTable, normalize, strip_possessive
+from narrascope.components.entities.stance import SIGN, mention_side
+from narrascope.doc import Article
+
+DEFAULT_WINDOW = 8
+DIM = 384
+BLOCKS = ["left", "right", "sentence", "entity_left", "entity_right", "article",
+          "side_x_article", "side"]
+SIDES = ["ru", "west", "civilian", None]
+FEATURES_VERSION = 2
+_WORD = re.compile(r"\S+")
+
+
+@dataclass
+class MentionRef:
+    """One mention to featurize: offsets, its sentence bounds, entity and side."""
+
+    start: int
+    end: int
+    s_start: int
+    s_end: int
+    sentence: int | None  # index into article.sentences, None: ad-hoc bounds
+    canonical: str
+    side: str | None
+
+
+def mention_views(text: str, sent_start: int, sent_end: int, start: int, end: int,
+                  window_words: int = DEFAULT_WINDOW) -> tuple[str, str]:
+    """(left view, right view) of ``text[start:end]`` inside its sentence."""
+    left = _WORD.findall(text[sent_start:start])[-window_words:] if window_words else []
+    right = _WORD.findall(text[end:sent_end])[:window_words] if window_words else []
+    mention = " ".join(text[start:end].split())
+    return " ".join([*left, mention]), " ".join([mention, *right])
+
+
+def resolve_canonicals(table: AliasTable, surfaces: Sequence[str]) -> list[str]:
+    """Canonical entity of each surface: the alias table, else a surname that matches
+    exactly one full person name among the surfaces, else the normalized surface."""
+    found = [table.lookup(s) for s in surfaces]
+    by_last: dict[str, set[str]] = defaultdict(set)
+    for c in found:
+        if c and table.kind(c) == "person" and " " in c:
+            by_last[normalize(c.split()[-1])].add(c)
+    for s in surfaces:  # full names not in the table
+        words = " ".join(s.split()).split(" ")
+        if len(words) >= 2 and all(w[:1].isupper() for w in words):
+            by_last[normalize(words[-1])].add(" ".join(words))
+    out = []
+    display: dict[str, str] = {}  # one display form per normalized key
+    for s, c in zip(surfaces, found, strict=True):
+        if c is None:
+            key = normalize(s)
+            cands = by_last.get(key, set()) - {" ".join(s.split())}
+            c = next(iter(cands)) if len(cands) == 1 and " " not in key else None
+            if c is None:
+                plain = strip_possessive(" ".join(s.split()))
+                if plain.lower().startswith("the "):
+                    plain = plain[4:]
+                c = display.setdefault(key, plain or " ".join(s.split()))
+        out.append(c)
+    return out
+
+
+def side_of(table: AliasTable, canonical: str, surface: str) -> str | None:
+    """Stance side of a mention: civilians by keyword, then the alias table, then keywords."""
+    return mention_side(table.side(canonical), surface)
+
+
+def article_vector(article: Article, sent_vecs: np.ndarray) -> np.ndarray:
+    rows = [i for i, s in enumerate(article.sentences) if s.kind != "boilerplate"]
+    if not rows:
+        rows = list(range(len(article.sentences)))
+    if not rows:
+        return np.zeros(DIM, dtype=np.float32)
+    v = sent_vecs[rows].mean(axis=0)
+    n = float(np.linalg.norm(v))
+    return (v / n if n else v).astype(np.float32)
+
+
+def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
+          window_words: int = DEFAULT_WINDOW) -> np.ndarray:
+    """Feature rows for the mentions of a batch (``refs[i]``: mentions of article i),
+    in order.  Every needed text is encoded in one encoder call."""
+    from narrascope.components.encoder import encode, ensure_vectors, sentence_vectors
+
+    ensure_vectors([a for a, r in zip(articles, refs, strict=True) if r])
+    views: list[tuple[str, str]] = []
+    extra: list[str] = []
+    for art, rs in zip(articles, refs, strict=True):
+        for r in rs:
+            views.append(mention_views(art.text, r.s_start, r.s_end, r.start, r.end, window_words))
+            if r.sentence is None:
+                extra.append(art.text[r.s_start:r.s_end])
+    if not views:
+        return np.zeros((0, DIM * (len(BLOCKS) - 1) + len(SIDES)), dtype=np.float32)
+    uniq = list(dict.fromkeys([t for v in views for t in v] + extra))
+    at = {t: i for i, t in enumerate(uniq)}
+    vecs = encode(uniq)
+    rows = []
+    k = 0
+    for art, rs in zip(articles, refs, strict=True):
+        if not rs:
+            continue
+        sv = sentence_vectors(art)
+        avec = article_vector(art, sv)
+        lv = np.stack([vecs[at[views[k + i][0]]] for i in range(len(rs))])
+        rv = np.stack([vecs[at[views[k + i][1]]] for i in range(len(rs))])
+        members: dict[str, list[int]] = defaultdict(list)
+        for i, r in enumerate(rs):
+            members[r.canonical].append(i)
+        for i, r in enumerate(rs):
+            if r.sentence is not None:
+                s = sv[r.sentence]
+            else:
+                s = vecs[at[art.text[r.s_start:r.s_end]]]
+            idx = members[r.canonical]
+            sign = SIGN.get(r.side or "", 0.0)
+            onehot = np.zeros(len(SIDES), dtype=np.float32)
+            onehot[SIDES.index(r.side if r.side in SIDES else None)] = 1.0
+            rows.append(np.concatenate([lv[i], rv[i], s, lv[idx].mean(axis=0),
+                                        rv[idx].mean(axis=0), avec, sign * avec, onehot]))
+        k += len(rs)
+    return np.vstack(rows).astype(np.float32)
