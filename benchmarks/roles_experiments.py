@@ -47,6 +47,17 @@ CONFIGS: dict[str, dict] = {
     "all-C1": {"blocks": ALL, "C": 1.0},
     "all-unbal": {"blocks": ALL, "main_class_weight": None},
     "all-C0.25": {"blocks": ALL, "C": 0.25},
+    "all-C0.5": {"blocks": ALL, "C": 0.5},
+    "C0.25-fineC1": {"blocks": ALL, "C": 0.25, "fine_C": 1.0},
+    "C0.1-fineC1": {"blocks": ALL, "C": 0.1, "fine_C": 1.0},
+    "C0.25-w16": {"blocks": ALL, "C": 0.25, "window": 16},
+    "C0.25-w4": {"blocks": ALL, "C": 0.25, "window": 4},
+    "C1-docw4": {"blocks": ALL, "C": 1.0, "doc_weight": 4},
+    "C1-docw1": {"blocks": ALL, "C": 1.0, "doc_weight": 1},
+    "C1-notemplates": {"blocks": ALL, "C": 1.0, "no_templates": True},
+    "mlp": {"blocks": ALL, "head": "mlp", "head_params": {"hidden": 128, "epochs": 30}},
+    "mlp-wd": {"blocks": ALL, "head": "mlp",
+               "head_params": {"hidden": 128, "epochs": 30, "weight_decay": 1e-2, "dropout": 0.5}},
     "all-docw1": {"blocks": ALL, "doc_weight": 1},
     "all-docw4": {"blocks": ALL, "doc_weight": 4},
     "all-nodocs": {"blocks": ALL, "no_docs": True},
@@ -58,6 +69,7 @@ def fold_of(group: str, k: int = 5) -> int:
 
 
 PRIORS = [1.0, 1.2, 1.5]
+SMOOTHING = [0.0, 0.5, 1.0]
 
 
 def run(cfg: dict, base, Xb, train_docs, Xd, test_docs, Xt) -> dict[str, tuple[list, list]]:
@@ -70,8 +82,14 @@ def run(cfg: dict, base, Xb, train_docs, Xd, test_docs, Xt) -> dict[str, tuple[l
         ex.weight = w
     ex_all = list(base) + list(docs)
     X = np.vstack([Xb, Xd]) if len(docs) else Xb
+    if cfg.get("no_templates"):
+        keep = [i for i, ex in enumerate(ex_all) if not T.is_template(ex)]
+        ex_all = [ex_all[i] for i in keep]
+        X = X[keep]
     model = T.fit(X[:, cols], ex_all, tax, C=cfg.get("C", 4.0),
-                  main_class_weight=cfg.get("main_class_weight", "balanced"))
+                  main_class_weight=cfg.get("main_class_weight", "balanced"),
+                  head=cfg.get("head", "linear"), head_params=cfg.get("head_params"),
+                  fine_C=cfg.get("fine_C"))
     for ex in train_docs:
         ex.weight = 1
     roled = [i for i, ex in enumerate(test_docs) if ex.main]
@@ -79,16 +97,15 @@ def run(cfg: dict, base, Xb, train_docs, Xd, test_docs, Xt) -> dict[str, tuple[l
     Xs = Xt[roled][:, cols]
     gold = [(ex.main, ex.fines) for ex in sub]
     sides = T.example_sides(sub)
+    ents = T.example_entities(sub)
     out = {}
     for prior in PRIORS:
-        for stance in (False, True):
-            model.meta["main_prior"] = {"Antagonist": prior}
-            if stance:
-                preds = apply_stance(model, Xs, [ex.group for ex in sub], sides)
-            else:
-                preds = model.predict(Xs, forced=True)
-            out[f"p{prior}{'+st' if stance else ''}"] = (
-                gold, [(p.main, [f for f, _ in p.fines]) for p in preds])
+        model.meta["main_prior"] = {"Antagonist": prior}
+        for smooth in SMOOTHING:
+            preds = model.predict(Xs, forced=True, entity_groups=ents, entity_smoothing=smooth)
+            out[f"p{prior}/s{smooth}"] = (gold, [(p.main, [f for f, _ in p.fines]) for p in preds])
+        preds = apply_stance(model, Xs, [ex.group for ex in sub], sides)
+        out[f"p{prior}+st"] = (gold, [(p.main, [f for f, _ in p.fines]) for p in preds])
     return out
 
 
@@ -110,12 +127,16 @@ def main() -> None:
     results = {}
     for name in args.configs.split(","):
         cfg = CONFIGS[name]
+        Xb_c, Xd_c = Xb, Xd
+        if "window" in cfg:
+            Xb_c = T.embed_examples(base, cfg["window"])
+            Xd_c = T.embed_examples(train_docs, cfg["window"])
         acc: dict[str, tuple[list, list]] = {}
         for k in range(5):
             tr = [i for i, ex in enumerate(train_docs) if fold_of(ex.group) != k]
             te = [i for i, ex in enumerate(train_docs) if fold_of(ex.group) == k]
-            for var, (g, p) in run(cfg, base, Xb, [train_docs[i] for i in tr], Xd[tr],
-                                   [train_docs[i] for i in te], Xd[te]).items():
+            for var, (g, p) in run(cfg, base, Xb_c, [train_docs[i] for i in tr], Xd_c[tr],
+                                   [train_docs[i] for i in te], Xd_c[te]).items():
                 acc.setdefault(var, ([], []))
                 acc[var][0].extend(g)
                 acc[var][1].extend(p)

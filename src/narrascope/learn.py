@@ -109,3 +109,83 @@ class LinearMultiLabelHead(NpzPersistence):
 
     def predict(self, X: np.ndarray, threshold: float | np.ndarray = 0.5) -> np.ndarray:
         return (self.predict_proba(X) >= threshold).astype(np.int8)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+class MLPMultiLabelHead(NpzPersistence):
+    """A one-hidden-layer multi-label network (trained with torch, run with numpy).
+
+    Same conventions as :class:`LinearMultiLabelHead`: hyper-parameters in
+    ``__init__``; ``fit(X, Y, labels, sample_weight=None)`` learns ``W1_, b1_, W2_, b2_,
+    labels_``; ``save``/``load`` write ``.npz`` + ``.json`` without pickle.
+    """
+
+    _ARRAYS = ("W1_", "b1_", "W2_", "b2_")
+    _HALF = frozenset({"W1_", "W2_"})
+
+    def __init__(self, hidden: int = 256, epochs: int = 40, lr: float = 2e-3,
+                 weight_decay: float = 1e-4, dropout: float = 0.2, pos_weight_max: float = 20.0,
+                 batch_size: int = 128, random_state: int = 0) -> None:
+        self.hidden = hidden
+        self.epochs = epochs
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.dropout = dropout
+        self.pos_weight_max = pos_weight_max
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    def get_params(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("hidden", "epochs", "lr", "weight_decay",
+                                              "dropout", "pos_weight_max", "batch_size",
+                                              "random_state")}
+
+    def fit(self, X: np.ndarray, Y: np.ndarray, labels: list[str],
+            sample_weight: np.ndarray | None = None) -> MLPMultiLabelHead:
+        import torch
+
+        X = np.asarray(X, dtype=np.float32)
+        Y = np.asarray(Y, dtype=np.float32)
+        if Y.ndim != 2 or Y.shape[0] != X.shape[0] or Y.shape[1] != len(labels):
+            raise ValueError(f"Y must be (n_samples, n_labels); got {Y.shape}")
+        torch.manual_seed(self.random_state)
+        g = torch.Generator().manual_seed(self.random_state)
+        n, d = X.shape
+        net = torch.nn.Sequential(
+            torch.nn.Linear(d, self.hidden), torch.nn.ReLU(), torch.nn.Dropout(self.dropout),
+            torch.nn.Linear(self.hidden, Y.shape[1]))
+        pos = Y.sum(0)
+        pw = np.clip((n - pos) / np.maximum(pos, 1.0), 1.0, self.pos_weight_max)
+        pw = np.sqrt(pw)  # soften: thresholds are tuned afterwards anyway
+        loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pw, dtype=torch.float32),
+                                             reduction="none")
+        opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+        W = torch.from_numpy(np.ones(n, np.float32) if sample_weight is None
+                             else np.asarray(sample_weight, np.float32))
+        net.train()
+        for _ in range(self.epochs):
+            perm = torch.randperm(n, generator=g)
+            for i in range(0, n, self.batch_size):
+                idx = perm[i:i + self.batch_size]
+                opt.zero_grad()
+                loss = (loss_fn(net(Xt[idx]), Yt[idx]).mean(1) * W[idx]).mean()
+                loss.backward()
+                opt.step()
+        net.eval()
+        self.W1_ = net[0].weight.detach().numpy().T.copy()
+        self.b1_ = net[0].bias.detach().numpy().copy()
+        self.W2_ = net[3].weight.detach().numpy().T.copy()
+        self.b2_ = net[3].bias.detach().numpy().copy()
+        self.labels_ = list(labels)
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        h = np.maximum(np.asarray(X, dtype=np.float32) @ self.W1_ + self.b1_, 0.0)
+        return h @ self.W2_ + self.b2_
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return _sigmoid(self.decision_function(X)).astype(np.float32)

@@ -23,7 +23,7 @@ def register(train_app: typer.Typer) -> None:
         semeval_dir: Annotated[Path | None, typer.Option(
             "--semeval-dir", help="Official SemEval-2025 Task 10 data (raw-documents/ and "
             "subtask-1-annotations.txt) to train on instead of the synthetic corpus.")] = None,
-        c: Annotated[float, typer.Option("--C", help="Inverse L2 strength of the heads.")] = 4.0,
+        c: Annotated[float, typer.Option("--C", help="Inverse L2 strength of the heads.")] = 0.25,
     ) -> None:
         """Train the entity framing-role classifier (main role + 22 fine roles)."""
         from narrascope.components.entities.training import train_and_evaluate

@@ -78,7 +78,7 @@ class Entities(Component):
                  model: str | None = None, min_confidence: float = 0.55,
                  fine_threshold: float = 0.5, max_roled_per_article: int = 12,
                  evidence_per_entity: int = 3, use_spacy: bool = True,
-                 stance: bool = True, entity_min_confidence: float = 0.45) -> None:
+                 stance: bool = False, entity_min_confidence: float = 0.45) -> None:
         self.name = name
         self.aliases = aliases
         self.model_path = model
@@ -201,12 +201,14 @@ class Entities(Component):
             idx = np.flatnonzero(forced_rows == flag)
             if len(idx) == 0:
                 continue
-            if self.stance:  # article stance (see .stance)
+            ents = [(jobs[i].article, jobs[i].ref.canonical) for i in idx]
+            if self.stance:  # hand-set article-stance rule (see .stance)
                 out = apply_stance(self.model, X[idx], [jobs[i].article for i in idx],
                                    [jobs[i].ref.side for i in idx],
-                                   fine_threshold=self.fine_threshold)
+                                   fine_threshold=self.fine_threshold, entity_groups=ents)
             else:
-                out = self.model.predict(X[idx], forced=True, fine_threshold=self.fine_threshold)
+                out = self.model.predict(X[idx], forced=True, fine_threshold=self.fine_threshold,
+                                         entity_groups=ents)
             if not flag:  # automatic: weigh the role by how framed the mention is at all
                 local = self.model.predict(X[idx], forced=False)
                 out = [self._framed(f, loc) for f, loc in zip(out, local, strict=True)]

@@ -66,6 +66,8 @@ def parse_marked(raw: str, where: str = "") -> tuple[str, list[tuple[int, int, s
             s += 4
         if surface != surface.strip():
             raise CorpusError(f"{where}: mark {surface!r} has leading/trailing spaces")
+        if main is None and fines:
+            raise CorpusError(f"{where}: [[{surface}|N]] takes no fine roles")
         for f in fines:
             if f not in tax.fines:
                 raise CorpusError(f"{where}: unknown fine role {f!r} in [[{surface}|...]]")
@@ -73,8 +75,6 @@ def parse_marked(raw: str, where: str = "") -> tuple[str, list[tuple[int, int, s
                 raise CorpusError(f"{where}: {f} is not a {main} role in [[{surface}|...]]")
         if main and not fines:
             raise CorpusError(f"{where}: [[{surface}|...]] needs at least one fine role")
-        if main is None and fines:
-            raise CorpusError(f"{where}: [[{surface}|N]] takes no fine roles")
         marks.append((s, e, main, fines))
         pos = m.end()
     text_parts.append(raw[pos:])

@@ -13,7 +13,10 @@ A mention's row (see :data:`BLOCKS`) holds, all from the shared sentence encoder
   side, -1 Ukrainian / Western side, 0 otherwise; ``resources/entities/aliases.yaml``
   section ``sides``).  This lets a linear head learn the article stance: the same
   article vector pushes a Russian-side entity one way and a Western-side one the other;
-- ``side``: one-hot of the side (ru, west, civilian, none).
+- ``cc_side_x_article``: the same on the climate axis (+1 climate-action side:
+  activists, IPCC, green politicians; -1 fossil-fuel side: oil companies, lobbies,
+  self-declared sceptics);
+- ``side``: one-hot of the side (ru, west, green, fossil, civilian, none).
 """
 
 from __future__ import annotations
@@ -26,15 +29,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from narrascope.components.entities.aliases import AliasTable, normalize, strip_possessive
-from narrascope.components.entities.stance import SIGN, mention_side
+from narrascope.components.entities.stance import CC_SIGN, SIGN, mention_side
 from narrascope.doc import Article
 
 DEFAULT_WINDOW = 8
 DIM = 384
 BLOCKS = ["left", "right", "sentence", "entity_left", "entity_right", "article",
-          "side_x_article", "side"]
-SIDES = ["ru", "west", "civilian", None]
-FEATURES_VERSION = 2
+          "side_x_article", "cc_side_x_article", "side"]
+SIDES = ["ru", "west", "green", "fossil", "civilian", None]
+FEATURES_VERSION = 3
 _WORD = re.compile(r"\S+")
 
 
@@ -142,9 +145,11 @@ def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
                 s = vecs[at[art.text[r.s_start:r.s_end]]]
             idx = members[r.canonical]
             sign = SIGN.get(r.side or "", 0.0)
+            cc_sign = CC_SIGN.get(r.side or "", 0.0)
             onehot = np.zeros(len(SIDES), dtype=np.float32)
             onehot[SIDES.index(r.side if r.side in SIDES else None)] = 1.0
             rows.append(np.concatenate([lv[i], rv[i], s, lv[idx].mean(axis=0),
-                                        rv[idx].mean(axis=0), avec, sign * avec, onehot]))
+                                        rv[idx].mean(axis=0), avec, sign * avec,
+                                        cc_sign * avec, onehot]))
         k += len(rs)
     return np.vstack(rows).astype(np.float32)

@@ -87,7 +87,9 @@ class RoleModel:
     def predict(self, X: np.ndarray, forced: bool = False, min_confidence: float = 0.5,
                 fine_threshold: float = 0.5, second_ratio: float = 0.85,
                 max_fine: int = 2, main_prior: dict[str, float] | None = None,
-                main_scale: list[dict[str, float]] | None = None) -> list[RolePrediction]:
+                main_scale: list[dict[str, float]] | None = None,
+                entity_groups: list[object] | None = None,
+                entity_smoothing: float | None = None) -> list[RolePrediction]:
         """Decode roles for feature rows.
 
         ``forced`` (SemEval mode): always a main role (never ``none``) and >= 1 fine
@@ -99,6 +101,16 @@ class RoleModel:
         tax = self.taxonomy
         pm = self.main_head.predict_proba(X)
         pf = self.fine_head.predict_proba(X)
+        smooth = float(entity_smoothing if entity_smoothing is not None
+                       else self.meta.get("entity_smoothing") or 0.0)
+        if entity_groups is not None and smooth > 0:
+            rows: dict[object, list[int]] = {}
+            for i, g in enumerate(entity_groups):
+                rows.setdefault(g, []).append(i)
+            mixed = pm.copy()
+            for idx in rows.values():
+                mixed[idx] = (1 - smooth) * pm[idx] + smooth * pm[idx].mean(axis=0)
+            pm = mixed
         mlabels = self.main_head.labels_
         flabels = self.fine_head.labels_
         out = []

@@ -19,6 +19,8 @@ import re
 from collections.abc import Sequence
 
 SIGN = {"ru": 1.0, "west": -1.0}
+#: The climate axis (features only; the hand-set stance rule below is URW-only).
+CC_SIGN = {"green": 1.0, "fossil": -1.0}
 
 #: Weights chosen on the held-out multi-entity passages of splits 0-4 (mean main-role
 #: accuracy 0.702 -> 0.724); checked on the whole-article set data/roles/articles/
@@ -31,7 +33,17 @@ STANCE = {"weight": STANCE_WEIGHT, "bias": STANCE_BIAS, "civilian_weight": CIVIL
 
 _CIVILIAN = re.compile(r"\b(civilians?|residents?|children|families|famil(y|ies)|people|"
                        r"citizens|pensioners|refugees|households|villagers|inhabitants|"
-                       r"population|mothers|workers)\b", re.I)
+                       r"population|mothers|workers|farmers|taxpayers|motorists|drivers|"
+                       r"consumers|homeowners|renters|tenants)\b", re.I)
+_GREEN = re.compile(r"\b(climate (activists?|campaigners?|scientists?|alarmists?|lobby|"
+                    r"movement|zealots|fanatics|elites?|crusaders)|activists?|environmentalists?|"
+                    r"eco-\w+|green (lobby|movement|activists?|campaigners?|groups?|zealots|"
+                    r"elites?|blob)|net[- ]zero (lobby|zealots|fanatics|campaigners))\b", re.I)
+_FOSSIL = re.compile(r"\b(oil (compan\w*|majors?|giants?|lobby|industry|executives?|firms?)|"
+                     r"fossil[- ]fuel (compan\w*|industry|lobby|giants?|interests|firms?|"
+                     r"executives?)|big oil|oil and gas (compan\w*|industry|lobby|producers)|"
+                     r"petroleum (compan\w*|industry)|climate (deniers?|denialists?|sceptics?|"
+                     r"skeptics?|contrarians?))\b", re.I)
 _RU = re.compile(r"\b(Russia|Russian|Moscow|Kremlin|Putin)", re.I)
 _WEST = re.compile(r"\b(Ukrain\w*|Kyiv|Kiev|Zelensk\w*|NATO|Washington|Brussels|Western|"
                    r"the West|Pentagon|Biden|EU)\b", re.I)
@@ -43,6 +55,10 @@ def mention_side(table_side: str | None, surface: str) -> str | None:
         return "civilian"
     if table_side:
         return table_side
+    if _FOSSIL.search(surface):
+        return "fossil"
+    if _GREEN.search(surface):
+        return "green"
     if _RU.search(surface):
         return "ru"
     if _WEST.search(surface):
