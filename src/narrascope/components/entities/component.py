@@ -78,7 +78,8 @@ class Entities(Component):
                  model: str | None = None, min_confidence: float = 0.55,
                  fine_threshold: float = 0.5, max_roled_per_article: int = 12,
                  evidence_per_entity: int = 3, use_spacy: bool = True,
-                 stance: bool = False, entity_min_confidence: float = 0.45) -> None:
+                 stance: bool = False, entity_min_confidence: float = 0.3,
+                 max_sentences_per_entity: int = 4) -> None:
         self.name = name
         self.aliases = aliases
         self.model_path = model
@@ -89,6 +90,7 @@ class Entities(Component):
         self.use_spacy = use_spacy
         self.stance = stance
         self.entity_min_confidence = entity_min_confidence
+        self.max_sentences_per_entity = max_sentences_per_entity
         self.table: AliasTable = load_table(str(aliases) if aliases else None)
         self.model: RoleModel = load_model(str(model) if model else None)
 
@@ -143,8 +145,17 @@ class Entities(Component):
             if si is None or art.sentences[si].kind == "boilerplate":
                 continue
             firsts.setdefault((si, m.canonical), k)
-        chosen = sorted(firsts.items(), key=lambda kv: (-freq[kv[0][1]], kv[0][0]))
-        chosen = chosen[: self.max_roled_per_article]
+        # the most-mentioned entities (up to max_roled_per_article), each in its first
+        # max_sentences_per_entity content sentences
+        ranked = sorted({c for _si, c in firsts}, key=lambda c: (-freq[c], min(
+            si for si, c2 in firsts if c2 == c)))[: self.max_roled_per_article]
+        keep = set(ranked)
+        per: dict[str, int] = defaultdict(int)
+        chosen = []
+        for (si, canon), k in sorted(firsts.items(), key=lambda kv: kv[0][0]):
+            if canon in keep and per[canon] < self.max_sentences_per_entity:
+                per[canon] += 1
+                chosen.append(((si, canon), k))
         job_by_key: dict[tuple[int, str], int] = {}
         for (si, canon), k in chosen:
             m = raws[k]
