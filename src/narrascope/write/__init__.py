@@ -7,6 +7,15 @@ resumable for JSONL).
 JSONL records follow ``docs/schema/article.schema.json`` and carry the
 narrascope notice in ``metadata["notice"]`` so that every line, read alone,
 says what the analysis does and does not judge.
+
+CSV cells that a spreadsheet would read as a formula (starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) get a leading ``'`` (OWASP "CSV
+injection"); the numeric columns narrascope writes are left as they are.
+``make_writer("csv", fh, formula_guard=False)`` writes the raw values.
+
+The SemEval writers leave out an article whose id holds a tab or a line break
+(a changed id would no longer match the gold file) and say so in
+``article.warnings``, which the CLI prints on stderr.
 """
 
 from __future__ import annotations
@@ -16,15 +25,15 @@ import json
 from typing import Protocol, TextIO
 
 from narrascope.doc import NOTICE, Article
-from narrascope.write.semeval import st1_lines, st2_line, st3_line
+from narrascope.write.semeval import st1_lines, st2_line, st3_line, unsafe_id
 from narrascope.write.sink import Sink
 from narrascope.write.summary import ROLES, fmt_label, summarize
 
 FORMATS = ("jsonl", "csv", "table", "semeval-st1", "semeval-st2", "semeval-st3")
 RESUMABLE = ("jsonl",)
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "RESUMABLE", "Sink", "Writer", "article_record",
-           "make_writer"]
+__all__ = ["CSV_COLUMNS", "CSV_NUMERIC_COLUMNS", "FORMATS", "FORMULA_START", "RESUMABLE", "Sink",
+           "Writer", "article_record", "guard_cell", "make_writer"]
 
 
 class Writer(Protocol):
@@ -58,12 +67,30 @@ CSV_COLUMNS = [
     "path",
 ]
 
+#: Columns holding numbers that narrascope formats itself: never guarded.
+CSV_NUMERIC_COLUMNS = frozenset({"language_confidence", "technique_spans", "techniques_per_1000_words"})
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_cell(value: object) -> object:
+    """``value`` with a leading ``'`` if it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
 
 class CsvWriter:
-    """One row per article with flattened summary columns (lists joined by ``; ``)."""
+    """One row per article with flattened summary columns (lists joined by ``; ``).
 
-    def __init__(self, fh: TextIO) -> None:
+    ``formula_guard`` (default on): text cells starting with a formula character get a
+    leading ``'`` so that spreadsheets show them as text; numeric columns are unchanged.
+    """
+
+    def __init__(self, fh: TextIO, formula_guard: bool = True) -> None:
         self.w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        self.formula_guard = formula_guard
         self.w.writeheader()
 
     def write(self, article: Article) -> None:
@@ -85,6 +112,8 @@ class CsvWriter:
         }
         for role in ROLES:
             row[f"{role.lower()}s"] = "; ".join(s.entities_by_role.get(role, []))
+        if self.formula_guard:
+            row = {k: v if k in CSV_NUMERIC_COLUMNS else guard_cell(v) for k, v in row.items()}
         self.w.writerow(row)
 
     def finish(self) -> None:
@@ -92,13 +121,26 @@ class CsvWriter:
 
 
 class LinesWriter:
-    """SemEval prediction files: plain lines, no header."""
+    """SemEval prediction files: plain lines, no header.
+
+    An article whose id holds a tab or a line break is left out (its row would break
+    the file, and a changed id would not match the gold file) with a warning in
+    ``article.warnings``, which the CLI prints on stderr.
+    """
 
     def __init__(self, fh: TextIO, fmt: str) -> None:
         self.fh = fh
         self.fmt = fmt
+        #: ids left out because they cannot be written in a TSV row
+        self.skipped: list[str] = []
 
     def write(self, article: Article) -> None:
+        if unsafe_id(article.id):
+            self.skipped.append(article.id)
+            article.warnings.append(
+                f"article id {article.id!r} contains a tab or a line break: left out of the "
+                f"{self.fmt} file (a changed id would not match the gold file)")
+            return
         if self.fmt == "semeval-st1":
             lines = st1_lines(article)
         elif self.fmt == "semeval-st2":
@@ -112,12 +154,17 @@ class LinesWriter:
         pass
 
 
-def make_writer(fmt: str, fh: TextIO, color: bool | None = None) -> Writer:
-    """The writer for ``fmt`` (one of :data:`FORMATS`, or ``html``)."""
+def make_writer(fmt: str, fh: TextIO, color: bool | None = None,
+                formula_guard: bool = True) -> Writer:
+    """The writer for ``fmt`` (one of :data:`FORMATS`, or ``html``).
+
+    ``color``: the table writer's colours (None: when writing to a terminal).
+    ``formula_guard``: the CSV writer's guard against spreadsheet formulas (on by default).
+    """
     if fmt == "jsonl":
         return JsonlWriter(fh)
     if fmt == "csv":
-        return CsvWriter(fh)
+        return CsvWriter(fh, formula_guard=formula_guard)
     if fmt == "table":
         from narrascope.write.table import TableWriter
 

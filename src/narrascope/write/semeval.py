@@ -6,17 +6,45 @@
   by position with the fine list (so it may repeat a narrative); a narrative
   without subnarrative is written ``<narrative>: Other``; none: ``Other TAB Other``.
 * st3: ``id TAB explanation`` (tabs and line breaks turned into spaces).
+
+Free text (mention text, labels, the explanation) never breaks a row: each tab or
+line break becomes a space (st1 mention text keeps its length).  An article id with
+a tab or a line break cannot be written (a changed id would not match the gold
+file): the line functions raise :class:`ValueError` and the writer leaves the
+article out with a warning.
 """
 
 from __future__ import annotations
+
+import re
 
 from narrascope.doc import Article, Mention
 
 OTHER = "Other"
 
+#: A tab or anything ``str.splitlines`` breaks a line at.
+_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def unsafe_id(art_id: str) -> bool:
+    """Whether an article id holds a tab or a line break (it cannot go in a TSV row)."""
+    return _BREAKS.search(art_id) is not None
+
+
+def _check_id(art_id: str) -> str:
+    if unsafe_id(art_id):
+        raise ValueError(f"article id {art_id!r} contains a tab or a line break; "
+                         "it cannot be written to a SemEval TSV file")
+    return art_id
+
+
+def _field(s: str) -> str:
+    """``s`` with each tab or line break replaced by a space (same length)."""
+    return _BREAKS.sub(" ", s)
+
 
 def _clean(s: str) -> str:
-    return " ".join(s.replace("\t", " ").split())
+    return " ".join(_field(s).split())
 
 
 def coarse_of(fine: str) -> str:
@@ -27,6 +55,7 @@ def coarse_of(fine: str) -> str:
 
 def st1_lines(article: Article) -> list[str]:
     """One line per mention with a main role; with given mentions, exactly those, in order."""
+    art_id = _check_id(article.id)
     rows: dict[tuple[int, int], str] = {}
     for ent in article.entities:
         for m in ent.mentions:
@@ -34,8 +63,8 @@ def st1_lines(article: Article) -> list[str]:
             if main is None or (m.start, m.end) in rows:
                 continue
             fine = m.fine_roles if m.main_role is not None else (m.fine_roles or ent.fine_roles)
-            cols = [article.id, _mention_text(m), str(m.start), str(m.end - 1), main.label]
-            cols += [f.label for f in fine]
+            cols = [art_id, _mention_text(m), str(m.start), str(m.end - 1), _field(main.label)]
+            cols += [_field(f.label) for f in fine]
             rows[(m.start, m.end)] = "\t".join(cols)
     if article.given_mentions is not None:
         keys = [(g.start, g.end) for g in article.given_mentions]
@@ -44,7 +73,7 @@ def st1_lines(article: Article) -> list[str]:
 
 
 def _mention_text(m: Mention) -> str:
-    return m.text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    return _field(m.text)
 
 
 def st2_pairs(article: Article) -> tuple[list[str], list[str]]:
@@ -70,10 +99,12 @@ def st2_pairs(article: Article) -> tuple[list[str], list[str]]:
 
 
 def st2_line(article: Article) -> str:
+    art_id = _check_id(article.id)
     coarse, fine = st2_pairs(article)
-    return f"{article.id}\t{';'.join(coarse)}\t{';'.join(fine)}"
+    return f"{art_id}\t{';'.join(map(_field, coarse))}\t{';'.join(map(_field, fine))}"
 
 
 def st3_line(article: Article) -> str:
+    art_id = _check_id(article.id)
     exp = article.techniques.explanation if article.techniques else None
-    return f"{article.id}\t{_clean(exp.text) if exp else ''}"
+    return f"{art_id}\t{_clean(exp.text) if exp else ''}"
