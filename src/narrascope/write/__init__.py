@@ -11,7 +11,8 @@ says what the analysis does and does not judge.
 CSV cells that a spreadsheet would read as a formula (starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) get a leading ``'`` (OWASP "CSV
 injection"); the numeric columns narrascope writes are left as they are.
-``make_writer("csv", fh, formula_guard=False)`` writes the raw values.
+``make_writer("csv", fh, formula_guard=False)`` writes the raw values.  Line
+breaks inside a CSV cell are written as ``\\n`` (quoted), never as a bare CR.
 
 The SemEval writers leave out an article whose id holds a tab or a line break
 (a changed id would no longer match the gold file) and say so in
@@ -86,6 +87,7 @@ class CsvWriter:
 
     ``formula_guard`` (default on): text cells starting with a formula character get a
     leading ``'`` so that spreadsheets show them as text; numeric columns are unchanged.
+    Line breaks inside a cell are written as ``\\n`` (a CR alone would break the row).
     """
 
     def __init__(self, fh: TextIO, formula_guard: bool = True) -> None:
@@ -112,9 +114,16 @@ class CsvWriter:
         }
         for role in ROLES:
             row[f"{role.lower()}s"] = "; ".join(s.entities_by_role.get(role, []))
+        self.w.writerow({k: v if k in CSV_NUMERIC_COLUMNS else self._cell(v) for k, v in row.items()})
+
+    def _cell(self, value: object) -> object:
         if self.formula_guard:
-            row = {k: v if k in CSV_NUMERIC_COLUMNS else guard_cell(v) for k, v in row.items()}
-        self.w.writerow(row)
+            value = guard_cell(value)
+        if isinstance(value, str) and "\r" in value:
+            # csv leaves a field with a bare CR unquoted when the line end is "\n": the
+            # row would break, so a CR line break becomes "\n" (and the field is quoted)
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return value
 
     def finish(self) -> None:
         pass
