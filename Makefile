@@ -31,6 +31,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	@mkdir -p out
 	$(BIN)/narrascope analyze examples -o out/examples.jsonl
+	@if grep -q 'error in component' out/examples.jsonl; then \
+	  echo "make demo: a component failed on an example (see the warnings above)" >&2; exit 1; fi
 	$(BIN)/narrascope report out/examples.jsonl -o out/report.html
 	$(BIN)/narrascope analyze out/examples.jsonl --format table
 
