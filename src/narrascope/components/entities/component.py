@@ -147,9 +147,11 @@ class Entities(Component):
             firsts.setdefault((si, m.canonical), k)
         # the most-mentioned entities (up to max_roled_per_article), each in its first
         # max_sentences_per_entity content sentences
-        ranked = sorted({c for _si, c in firsts}, key=lambda c: (-freq[c], min(
-            si for si, c2 in firsts if c2 == c)))[: self.max_roled_per_article]
-        keep = set(ranked)
+        first_sentence: dict[str, int] = {}
+        for si, c in sorted(firsts):
+            first_sentence.setdefault(c, si)
+        keep = set(sorted(first_sentence, key=lambda c: (-freq[c], first_sentence[c]))
+                   [: self.max_roled_per_article])
         per: dict[str, int] = defaultdict(int)
         chosen = []
         for (si, canon), k in sorted(firsts.items(), key=lambda kv: kv[0][0]):
@@ -300,12 +302,12 @@ class Entities(Component):
         allowed = set(self.model.taxonomy.main_roles[best])
         fine_tot: dict[str, float] = defaultdict(float)
         fine_ev: dict[str, list[Evidence]] = defaultdict(list)
-        for (p, _ref), ev in zip(support, evidence + [None] * len(support), strict=False):
+        for i, (p, _ref) in enumerate(support):
             for lab, c in p.fines:
                 if lab in allowed:
                     fine_tot[lab] += c * p.main_probs.get(best, 0.0)
-                    if ev is not None:
-                        fine_ev[lab].append(ev)
+                    if i < len(evidence):
+                        fine_ev[lab].append(evidence[i])
         ranked = sorted(fine_tot.items(), key=lambda kv: -kv[1])
         if not ranked:
             return
@@ -317,18 +319,18 @@ class Entities(Component):
 
     def _aggregate(self, ent: Entity, items: list[tuple[Mention, float]]) -> None:
         """Given mentions: the role with the largest summed confidence over mentions."""
-        roled = [(m, c, None) for m, c in items if m.main_role is not None]
+        roled = [(m, c) for m, c in items if m.main_role is not None]
         if not roled:
             return
         totals: dict[str, float] = defaultdict(float)
-        for m, c, _ in roled:
+        for m, c in roled:
             totals[m.main_role.label] += c  # type: ignore[union-attr]
         best = max(totals, key=lambda r: totals[r])
         best_items = sorted([it for it in roled if it[0].main_role.label == best],  # type: ignore[union-attr]
                             key=lambda it: -it[1])
         evidence: list[Evidence] = []
         seen: set[int] = set()
-        for m, _c, _ in best_items:
+        for m, _c in best_items:
             for ev in m.main_role.evidence:  # type: ignore[union-attr]
                 if ev.start not in seen and len(evidence) < self.evidence_per_entity:
                     seen.add(ev.start)
@@ -337,7 +339,7 @@ class Entities(Component):
         ent.main_role = Label(label=best, confidence=round(min(conf, 1.0), 4),
                               evidence=evidence, source="model")
         fine_tot: dict[str, float] = defaultdict(float)
-        for m, _c, _ in best_items:
+        for m, _c in best_items:
             for f in m.fine_roles:
                 fine_tot[f.label] += f.confidence
         ranked = sorted(fine_tot.items(), key=lambda kv: -kv[1])
@@ -345,7 +347,7 @@ class Entities(Component):
         n = len(best_items)
         ent.fine_roles = [
             Label(label=lab, confidence=round(min(v / n, 1.0), 4), source="model",
-                  evidence=[ev for m, _c, _ in best_items if any(f.label == lab for f in m.fine_roles)
+                  evidence=[ev for m, _c in best_items if any(f.label == lab for f in m.fine_roles)
                             for ev in m.main_role.evidence][: self.evidence_per_entity])  # type: ignore[union-attr]
             for lab, v in ranked[:3] if v >= 0.6 * top
         ]
