@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -79,6 +80,39 @@ class Task(StrEnum):
 
 # ----------------------------------------------------------------------------- helpers
 
+#: Longest article id shown in a message; longer ones end in an ellipsis.
+MAX_SHOWN_ID = 120
+
+#: Format characters that reorder or hide terminal text (bidi embeddings, overrides, isolates).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unsafe_char(ch: str) -> bool:
+    """Whether ``ch`` would move the cursor, break the line or restyle/reorder the terminal."""
+    return ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+
+
+def shown(value: object, limit: int | None = MAX_SHOWN_ID) -> str:
+    """``value`` as safe terminal text: one line, no escape sequences.
+
+    Control characters (C0, DEL, C1), line/paragraph separators and bidi controls
+    are written as ``repr`` writes them (``\\n``, ``\\t``, ``\\x1b``, ``\\u2028``);
+    all other text, non-ASCII letters included, is kept.  With ``limit``, a longer
+    result is cut to ``limit`` characters ending in ``…`` (never inside an escape).
+    Used for every article id, input file name and message the CLI prints.
+    """
+    pieces = [repr(ch)[1:-1] if _unsafe_char(ch) else ch for ch in str(value)]
+    if limit is None or sum(map(len, pieces)) <= limit:
+        return "".join(pieces)
+    kept: list[str] = []
+    size = 0
+    for piece in pieces:
+        if size + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        size += len(piece)
+    return "".join(kept) + "\u2026"
+
 
 class Run:
     """Counts and reports problems of one run (stderr, one line each)."""
@@ -90,6 +124,7 @@ class Run:
         self.bar: Any = None
 
     def say(self, msg: str) -> None:
+        msg = shown(msg, None)  # ids and paths inside messages from other modules, too
         if self.bar is not None:
             self.bar.write(msg, file=sys.stderr)
         else:
@@ -105,7 +140,7 @@ class Run:
 
 
 def fail(msg: str, code: int = 2) -> typer.Exit:
-    print(f"error: {msg}", file=sys.stderr)
+    print(f"error: {shown(msg, None)}", file=sys.stderr)
     return typer.Exit(code)
 
 
@@ -140,7 +175,7 @@ def analyse_stream(
         pipeline = get_pipeline()
         done = list(batch)
         batch.clear()
-        yield from pipeline.run_batch(done, on_error=lambda art, msg: run.error(f"{art.id}: {msg}"))
+        yield from pipeline.run_batch(done, on_error=lambda art, msg: run.error(f"{shown(art.id)}: {msg}"))
 
     for art in articles:
         if art.components:
@@ -179,7 +214,7 @@ def prepare(
         if given_d is not None:
             art.given_narrative = given_narrative_for(art, given_d)
             if art.given_narrative is None:
-                art.warnings.append(f"no dominant narrative for this article in {dominant}")
+                art.warnings.append(f"no dominant narrative for this article in {shown(dominant, None)}")
         yield art
 
 
@@ -241,7 +276,7 @@ def _open_sink(out: str | Path | None, resume: bool = False) -> Any:
     try:
         return Sink(out, resume=resume)
     except OSError as exc:
-        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise fail(f"cannot write {shown(out, None)}: {exc.strerror or exc}") from None
 
 
 def write_all(stream: Iterable[Article], writer: Any, sink: Any, run: Run,
@@ -262,7 +297,7 @@ def write_all(stream: Iterable[Article], writer: Any, sink: Any, run: Run,
             bar.update(1)
             for w in art.warnings:
                 if not w.startswith("error in component"):
-                    run.warn(f"{art.id}: warning: {w}")
+                    run.warn(f"{shown(art.id)}: warning: {w}")
         writer.finish()
     except (KeyboardInterrupt, Exception) as exc:
         bar.close()
@@ -284,10 +319,10 @@ def write_all(stream: Iterable[Article], writer: Any, sink: Any, run: Run,
     else:
         sink.commit()
     if sink.out is not None and not run.quiet and written == 0 and not sink.done_ids:
-        run.say(f"nothing written; {sink.out} left as it was"
+        run.say(f"nothing written; {shown(sink.out, None)} left as it was"
                 + (f"; {run.errors} error(s)" if run.errors else ""))
     elif sink.out is not None and not run.quiet:
-        run.say(f"wrote {written} article(s) to {sink.out} in {time.perf_counter() - started:.1f} s"
+        run.say(f"wrote {written} article(s) to {shown(sink.out, None)} in {time.perf_counter() - started:.1f} s"
                 + (f" ({len(sink.done_ids)} done before)" if sink.done_ids else "")
                 + (f"; {run.errors} error(s)" if run.errors else ""))
     return written
@@ -349,11 +384,11 @@ def analyze(
         raise fail("--resume needs -o FILE and --format jsonl")
     if resume and any(p.is_file() and p.resolve() == Path(out).resolve() for p in paths):  # type: ignore[arg-type]
         # resuming moves OUT to OUT.partial: the input would vanish before it is read
-        raise fail(f"--resume: -o {out} is also an input; write to another file")
+        raise fail(f"--resume: -o {shown(out, None)} is also an input; write to another file")
     for opt, value in (("--mentions", mentions), ("--dominant", dominant), ("--config", config),
                        ("--taxonomy", taxonomy)):
         if value is not None and not value.is_file():
-            raise fail(f"{opt} {value}: no such file")
+            raise fail(f"{opt} {shown(value, None)}: no such file")
     get_pipeline = _lazy_pipeline(config, components, taxonomy)
     if reanalyze or not all(p.suffix.lower() == ".jsonl" and p.is_file() for p in paths):
         get_pipeline()  # fail early on a bad config; JSONL-only input may need no pipeline
@@ -361,7 +396,7 @@ def analyze(
     sink = _open_sink(out, resume=resume)
     sink.resumable = fmt.value in RESUMABLE
     if sink.done_ids:
-        run.warn(f"resuming: {len(sink.done_ids)} article(s) already in {sink.tmp}")
+        run.warn(f"resuming: {len(sink.done_ids)} article(s) already in {shown(sink.tmp, None)}")
     writer = make_writer(fmt.value, sink.fh, color=None if sink.out is None else False)
     stream = prepare(paths, run, max_chars=max_chars, mentions=mentions, dominant=dominant,
                      date=the_date, skip_ids=sink.done_ids, keep_layers=not reanalyze)
@@ -419,7 +454,7 @@ def evaluate(
 
     for opt, p in (("--gold", gold), ("--pred", pred)):
         if not p.is_file():
-            raise fail(f"{opt} {p}: no such file")
+            raise fail(f"{opt} {shown(p, None)}: no such file")
     try:
         if task is Task.st1:
             res = score_st1(gold, pred)
@@ -428,15 +463,15 @@ def evaluate(
         else:
             res = score_st3(gold, pred)
     except EvalInputError as exc:
-        print(str(exc), file=sys.stderr)
+        print(shown(exc, None), file=sys.stderr)
         raise typer.Exit(1) from None
     for w in res.warnings:  # file problems already read "path:line: warning: ..."
-        print(w if ": warning: " in w else f"warning: {w}", file=sys.stderr)
+        print(shown(w if ": warning: " in w else f"warning: {w}", None), file=sys.stderr)
     if as_json:
         print(json.dumps(res.as_dict(), indent=2))
         return
     for note in res.notes:
-        print(f"note: {note}")
+        print(f"note: {shown(note, None)}")
     m = res.metrics
     if task is Task.st2:
         print(f"F1 coarse (samples): {m['f1_coarse']:.4f} ({m['f1_coarse_std']:.4f})")
@@ -565,7 +600,7 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("NARRASCOPE_DEBUG"):
             raise
-        print(f"error: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+        print(f"error: internal error: {type(exc).__name__}: {shown(' '.join(str(exc).split()), None)} "
               "(run with NARRASCOPE_DEBUG=1 for a traceback)", file=sys.stderr)
         sys.exit(1)
 

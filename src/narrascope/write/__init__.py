@@ -26,7 +26,7 @@ import json
 from typing import Protocol, TextIO
 
 from narrascope.doc import NOTICE, Article
-from narrascope.write.semeval import st1_lines, st2_line, st3_line, unsafe_id
+from narrascope.write.semeval import left_out_warning, st1_lines, st2_line, st3_line, unsafe_id
 from narrascope.write.sink import Sink
 from narrascope.write.summary import ROLES, fmt_label, summarize
 
@@ -146,9 +146,7 @@ class LinesWriter:
     def write(self, article: Article) -> None:
         if unsafe_id(article.id):
             self.skipped.append(article.id)
-            article.warnings.append(
-                f"article id {article.id!r} contains a tab or a line break: left out of the "
-                f"{self.fmt} file (a changed id would not match the gold file)")
+            article.warnings.append(left_out_warning(article.id, f"{self.fmt} file"))
             return
         if self.fmt == "semeval-st1":
             lines = st1_lines(article)

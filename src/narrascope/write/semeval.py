@@ -31,6 +31,12 @@ def unsafe_id(art_id: str) -> bool:
     return _BREAKS.search(art_id) is not None
 
 
+def left_out_warning(art_id: str, where: str) -> str:
+    """The warning for an article left out of ``where`` because :func:`unsafe_id` holds."""
+    return (f"article id {art_id!r} contains a tab or a line break: left out of the "
+            f"{where} (a changed id would not match the gold file)")
+
+
 def _check_id(art_id: str) -> str:
     if unsafe_id(art_id):
         raise ValueError(f"article id {art_id!r} contains a tab or a line break; "
