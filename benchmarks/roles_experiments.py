@@ -20,21 +20,24 @@ from pathlib import Path
 import numpy as np
 
 from narrascope.components.entities import training as T
-from narrascope.components.entities.features import BLOCKS, DIM, SIDES
+from narrascope.components.entities.features import BLOCKS, block_widths
 from narrascope.components.entities.model import load_taxonomy
 from narrascope.components.entities.stance import apply_stance
 
 
 def block_columns(names: list[str]) -> np.ndarray:
+    widths = block_widths()
+    start = dict(zip(BLOCKS, np.cumsum([0, *widths.values()])[:-1].tolist(), strict=True))
     cols = []
     for b in names:
-        i = BLOCKS.index(b)
-        width = len(SIDES) if b == "side" else DIM
-        cols.extend(range(i * DIM, i * DIM + width))
+        cols.extend(range(start[b], start[b] + widths[b]))
     return np.array(cols)
 
 
 OLD = ["left", "right", "sentence"]
+NARR = ["narr", "side_x_narr", "cc_side_x_narr", "civilian_x_narr"]
+#: the session-2 feature set (no narrative profile)
+V3 = [b for b in BLOCKS if b not in NARR]
 ALL = list(BLOCKS)
 CONFIGS: dict[str, dict] = {
     "old": {"blocks": OLD},
@@ -43,12 +46,15 @@ CONFIGS: dict[str, dict] = {
     "article": {"blocks": [*OLD, "article"]},
     "all": {"blocks": ALL},
     "all+stance": {"blocks": ALL, "stance": True},
-    "all-noside": {"blocks": [b for b in ALL if b not in ("side_x_article", "cc_side_x_article",
-                                                          "side")], "C": 0.25},
+    "all-noside": {"blocks": [b for b in V3 if b not in ("side_x_article", "cc_side_x_article",
+                                                         "side")], "C": 0.25},
     "old-C0.25": {"blocks": OLD, "C": 0.25},
     "all-C1": {"blocks": ALL, "C": 1.0},
     "all-unbal": {"blocks": ALL, "main_class_weight": None},
     "all-C0.25": {"blocks": ALL, "C": 0.25},
+    "v3-C0.25": {"blocks": V3, "C": 0.25},
+    "shipped": {"blocks": ALL, "C": 0.25, "max_fine": 1},
+    "v3+sidenarr": {"blocks": [*V3, "side_x_narr", "cc_side_x_narr"], "C": 0.25},
     "all-C0.5": {"blocks": ALL, "C": 0.5},
     "C0.25-fineC1": {"blocks": ALL, "C": 0.25, "fine_C": 1.0},
     "C0.1-fineC1": {"blocks": ALL, "C": 0.1, "fine_C": 1.0},
@@ -92,6 +98,7 @@ def run(cfg: dict, base, Xb, train_docs, Xd, test_docs, Xt) -> dict[str, tuple[l
                   main_class_weight=cfg.get("main_class_weight", "balanced"),
                   head=cfg.get("head", "linear"), head_params=cfg.get("head_params"),
                   fine_C=cfg.get("fine_C"))
+    model.meta["max_fine"] = cfg.get("max_fine", 2)
     for ex in train_docs:
         ex.weight = 1
     roled = [i for i, ex in enumerate(test_docs) if ex.main]

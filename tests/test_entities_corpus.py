@@ -9,7 +9,7 @@ import pytest
 
 from narrascope.components.entities import training as T
 from narrascope.components.entities.corpus import CorpusError, main, read_marked_articles
-from narrascope.components.entities.features import BLOCKS, DIM, SIDES, resolve_canonicals
+from narrascope.components.entities.features import n_features, resolve_canonicals
 from narrascope.components.entities.stance import mention_side
 
 GOOD = """# comment
@@ -106,7 +106,7 @@ def test_training_features_equal_analysis_features() -> None:
     group = docs[0].group
     exs = [d for d in docs if d.group == group]
     X_train = T.embed_examples(exs, cache_dir="/nonexistent/never-cached")
-    assert X_train.shape == (len(exs), DIM * (len(BLOCKS) - 1) + len(SIDES))
+    assert X_train.shape == (len(exs), n_features())
     table = load_table(None)
     art = parse_text(exs[0].text, group)
     ensure_sentences(art)

@@ -82,12 +82,25 @@ def evaluate_automatic(examples: Sequence[Example], pipeline) -> dict:  # type: 
 
 
 def main() -> None:
+    import argparse
+
     from narrascope.components.entities import training as T
     from narrascope.pipeline import Pipeline, load_config
 
+    ap = argparse.ArgumentParser(description="Automatic-mode entity roles on the held-out "
+                                 "synthetic articles (docs/model-card-roles.md)")
+    ap.add_argument("--entity-min-confidence", type=float, default=None)
+    ap.add_argument("--no-groups", action="store_true",
+                    help="do not find described groups (component option find_groups = false)")
+    args = ap.parse_args()
     docs = [ex for ex in T.read_docs(T.default_data_dir()) if T.is_heldout_doc(ex.group)]
     cfg = load_config(None)
     cfg["pipeline"]["components"] = ["sentences", "encoder", "entities"]
+    opts = cfg.setdefault("components", {}).setdefault("entities", {})
+    if args.entity_min_confidence is not None:
+        opts["entity_min_confidence"] = args.entity_min_confidence
+    if args.no_groups:
+        opts["find_groups"] = False
     nlp = Pipeline.from_config(cfg)
     print(json.dumps(evaluate_automatic(docs, nlp), indent=1))
 

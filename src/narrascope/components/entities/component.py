@@ -1,7 +1,8 @@
 """The ``entities`` component: who the article talks about and how it frames them.
 
 Automatic mode fills ``article.entities`` with canonical entities (mentions from
-spaCy NER + the alias table, resolved), each mention classified in context
+spaCy NER + the alias table, resolved, plus described groups such as "local residents"
+from ``resources/entities/groups.yaml``), each mention classified in context
 (main role / fine roles, or none when the text merely reports it) and an
 article-level dominant framing per entity with its strongest evidence sentences.
 
@@ -26,6 +27,7 @@ from narrascope.components.entities.features import (
     resolve_canonicals,
     side_of,
 )
+from narrascope.components.entities.groups import GroupLexicon, find_group_mentions, load_groups
 from narrascope.components.entities.mentions import RawMention, find_mentions, parse
 from narrascope.components.entities.model import RoleModel, RolePrediction, load_model
 from narrascope.components.entities.stance import apply_stance
@@ -79,7 +81,8 @@ class Entities(Component):
                  fine_threshold: float = 0.5, max_roled_per_article: int = 12,
                  evidence_per_entity: int = 3, use_spacy: bool = True,
                  stance: bool = False, entity_min_confidence: float = 0.3,
-                 max_sentences_per_entity: int = 4) -> None:
+                 max_sentences_per_entity: int = 4, find_groups: bool = True,
+                 groups: str | None = None) -> None:
         self.name = name
         self.aliases = aliases
         self.model_path = model
@@ -93,6 +96,8 @@ class Entities(Component):
         self.max_sentences_per_entity = max_sentences_per_entity
         self.table: AliasTable = load_table(str(aliases) if aliases else None)
         self.model: RoleModel = load_model(str(model) if model else None)
+        self.groups: GroupLexicon | None = (
+            load_groups(str(groups) if groups else None) if find_groups else None)
 
     def __call__(self, article: Article) -> Article:
         return next(iter(self.pipe([article], batch_size=1)))
@@ -131,7 +136,15 @@ class Entities(Component):
     def _automatic(self, art: Article, ai: int, starts: list[int], jobs: list[_Job]
                    ) -> tuple[list[RawMention], dict[int, int]]:
         doc = art.cache.get(SPACY_CACHE_KEY)
-        raws = find_mentions(art.text, doc, self.table, (art.body_start, len(art.text)))
+        region = (art.body_start, len(art.text))
+        raws = find_mentions(art.text, doc, self.table, region)
+        if self.groups is not None:  # described groups ("local residents", "TCC officers")
+            taken = bytearray(len(art.text) + 1)
+            for m in raws:
+                taken[m.start:m.end] = b"\x01" * (m.end - m.start)
+            raws = sorted([*raws, *find_group_mentions(art.text, self.groups, region, taken,
+                                                        aliases=self.table)],
+                          key=lambda m: (m.start, -m.end))
         # classify the first mention of each entity in each content sentence,
         # most-mentioned entities first, within the per-article budget
         freq: dict[str, int] = defaultdict(int)

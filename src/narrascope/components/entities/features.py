@@ -16,7 +16,12 @@ A mention's row (see :data:`BLOCKS`) holds, all from the shared sentence encoder
 - ``cc_side_x_article``: the same on the climate axis (+1 climate-action side:
   activists, IPCC, green politicians; -1 fossil-fuel side: oil companies, lobbies,
   self-declared sceptics);
-- ``side``: one-hot of the side (ru, west, green, fossil, civilian, none).
+- ``side``: one-hot of the side (ru, west, green, fossil, civilian, none);
+- ``narr`` / ``side_x_narr`` / ``cc_side_x_narr`` / ``civilian_x_narr``: the article's
+  *narrative profile* (calibrated confidences of the 2 domains and 21 narratives from the
+  shipped narratives model, :func:`narrative_profile`), raw and times the side signs /
+  the civilian indicator: which propaganda narratives the article pushes says which way
+  it casts each side.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,9 +41,21 @@ from narrascope.doc import Article
 DEFAULT_WINDOW = 8
 DIM = 384
 BLOCKS = ["left", "right", "sentence", "entity_left", "entity_right", "article",
-          "side_x_article", "cc_side_x_article", "side"]
+          "side_x_article", "cc_side_x_article", "side", "narr", "side_x_narr",
+          "cc_side_x_narr", "civilian_x_narr"]
 SIDES = ["ru", "west", "green", "fossil", "civilian", None]
-FEATURES_VERSION = 3
+#: width of the narrative-profile blocks (domains + narratives of the shipped taxonomy)
+NARR_DIM = 23
+FEATURES_VERSION = 4
+
+
+def block_widths() -> dict[str, int]:
+    """Width of each block of :data:`BLOCKS`, in order."""
+    return {b: len(SIDES) if b == "side" else NARR_DIM if "narr" in b else DIM for b in BLOCKS}
+
+
+def n_features() -> int:
+    return sum(block_widths().values())
 _WORD = re.compile(r"\S+")
 
 
@@ -107,6 +125,45 @@ def article_vector(article: Article, sent_vecs: np.ndarray) -> np.ndarray:
     return (v / n if n else v).astype(np.float32)
 
 
+@lru_cache(maxsize=1)
+def _narratives_model():  # type: ignore[no-untyped-def]
+    from narrascope.components.narratives.model import load_model
+
+    m = load_model("default")
+    if m.n_dom + m.n_nar != NARR_DIM:
+        raise ValueError(f"shipped narratives model has {m.n_dom + m.n_nar} domains + "
+                         f"narratives, the role features expect {NARR_DIM}")
+    return m
+
+
+def narratives_model_digest() -> str:
+    """Digest of the shipped narratives model's files: role models record it, since the
+    narrative-profile blocks change when that model is retrained."""
+    import hashlib
+
+    from narrascope.components.narratives.model import shipped_model_dir
+
+    h = hashlib.sha256()
+    for f in sorted(shipped_model_dir().iterdir()):
+        if f.is_file() and (f.name.startswith("head.") or f.name == "model.json"):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def narrative_profile(article: Article, sent_vecs: np.ndarray) -> np.ndarray:
+    """Calibrated confidences of the domains and narratives of the *shipped* narratives
+    model for the article's content sentences (the same whatever narratives model or
+    taxonomy the pipeline itself runs)."""
+    m = _narratives_model()
+    rows = [s.index for s in article.content_sentences] or list(range(len(article.sentences)))
+    if not rows:
+        return np.zeros(NARR_DIM, dtype=np.float32)
+    pooled, _, _ = m.score_matrix(sent_vecs[rows])
+    conf = m.confidence(pooled)
+    return np.concatenate([conf[m.dom_idx], conf[m.nar_idx]]).astype(np.float32)
+
+
 def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
           window_words: int = DEFAULT_WINDOW) -> np.ndarray:
     """Feature rows for the mentions of a batch (``refs[i]``: mentions of article i),
@@ -122,7 +179,7 @@ def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
             if r.sentence is None:
                 extra.append(art.text[r.s_start:r.s_end])
     if not views:
-        return np.zeros((0, DIM * (len(BLOCKS) - 1) + len(SIDES)), dtype=np.float32)
+        return np.zeros((0, n_features()), dtype=np.float32)
     uniq = list(dict.fromkeys([t for v in views for t in v] + extra))
     at = {t: i for i, t in enumerate(uniq)}
     vecs = encode(uniq)
@@ -133,6 +190,7 @@ def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
             continue
         sv = sentence_vectors(art)
         avec = article_vector(art, sv)
+        prof = narrative_profile(art, sv)
         lv = np.stack([vecs[at[views[k + i][0]]] for i in range(len(rs))])
         rv = np.stack([vecs[at[views[k + i][1]]] for i in range(len(rs))])
         members: dict[str, list[int]] = defaultdict(list)
@@ -148,8 +206,10 @@ def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
             cc_sign = CC_SIGN.get(r.side or "", 0.0)
             onehot = np.zeros(len(SIDES), dtype=np.float32)
             onehot[SIDES.index(r.side if r.side in SIDES else None)] = 1.0
+            civ = 1.0 if r.side == "civilian" else 0.0
             rows.append(np.concatenate([lv[i], rv[i], s, lv[idx].mean(axis=0),
                                         rv[idx].mean(axis=0), avec, sign * avec,
-                                        cc_sign * avec, onehot]))
+                                        cc_sign * avec, onehot, prof, sign * prof,
+                                        cc_sign * prof, civ * prof]))
         k += len(rs)
     return np.vstack(rows).astype(np.float32)

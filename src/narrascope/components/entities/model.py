@@ -13,6 +13,7 @@ roles.  Decoding keeps fine roles consistent with the main role (taxonomy YAML).
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -21,7 +22,11 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from narrascope.components.entities.features import DEFAULT_WINDOW, FEATURES_VERSION
+from narrascope.components.entities.features import (
+    DEFAULT_WINDOW,
+    FEATURES_VERSION,
+    narratives_model_digest,
+)
 from narrascope.learn import LinearMultiLabelHead
 
 
@@ -86,7 +91,7 @@ class RoleModel:
     # ---------------------------------------------------------------- decoding
     def predict(self, X: np.ndarray, forced: bool = False, min_confidence: float = 0.5,
                 fine_threshold: float = 0.5, second_ratio: float = 0.85,
-                max_fine: int = 2, main_prior: dict[str, float] | None = None,
+                max_fine: int | None = None, main_prior: dict[str, float] | None = None,
                 main_scale: list[dict[str, float]] | None = None,
                 entity_groups: list[object] | None = None,
                 entity_smoothing: float | None = None) -> list[RolePrediction]:
@@ -95,10 +100,13 @@ class RoleModel:
         ``forced`` (SemEval mode): always a main role (never ``none``) and >= 1 fine
         role; ``main_prior`` (default: the model's ``main_prior`` metadata) multiplies
         the main-role scores there, and so does ``main_scale`` (one dict per row, e.g. the
-        article-stance multipliers of :mod:`.stance`).  Otherwise ``main`` is ``None`` when the ``none`` class wins or the best
+        article-stance multipliers of :mod:`.stance`).  ``max_fine`` (default: the model's
+        ``max_fine`` metadata, else 2) caps the fine roles per mention.  Otherwise ``main`` is ``None`` when the ``none`` class wins or the best
         main role is below ``min_confidence``.
         """
         tax = self.taxonomy
+        if max_fine is None:
+            max_fine = int(self.meta.get("max_fine") or 2)
         pm = self.main_head.predict_proba(X)
         pf = self.fine_head.predict_proba(X)
         smooth = float(entity_smoothing if entity_smoothing is not None
@@ -153,13 +161,23 @@ class RoleModel:
         meta = {"window_words": self.window_words, "taxonomy": self.taxonomy.name,
                 "main_roles": self.taxonomy.main_roles, "none_label": self.taxonomy.none_label,
                 "features": "entities.features.build", "features_version": FEATURES_VERSION,
-                **self.meta}
+                "narratives_model_digest": narratives_model_digest(), **self.meta}
         (d / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
 
     @classmethod
     def load(cls, directory: str | Path | None = None) -> RoleModel:
         d = Path(directory) if directory else default_model_dir()
         meta = json.loads((d / "model.json").read_text())
+        version = meta.get("features_version")
+        if version != FEATURES_VERSION:
+            raise ValueError(
+                f"{d}: role model built for features version {version}, this narrascope "
+                f"builds version {FEATURES_VERSION}; retrain it with `narrascope train roles -o DIR`")
+        digest = meta.get("narratives_model_digest")
+        if digest and digest != narratives_model_digest():
+            warnings.warn(f"{d}: the role model was trained with another shipped narratives "
+                          "model (its narrative-profile features differ now); retrain it with "
+                          "`narrascope train roles`", stacklevel=2)
         tax = Taxonomy(meta.get("taxonomy", "roles"), meta["main_roles"],
                        meta.get("none_label", "none"))
         return cls(LinearMultiLabelHead.load(d, "main"), LinearMultiLabelHead.load(d, "fine"),

@@ -34,7 +34,11 @@ STANCE = {"weight": STANCE_WEIGHT, "bias": STANCE_BIAS, "civilian_weight": CIVIL
 _CIVILIAN = re.compile(r"\b(civilians?|residents?|children|families|famil(y|ies)|people|"
                        r"citizens|pensioners|refugees|households|villagers|inhabitants|"
                        r"population|mothers|workers|farmers|taxpayers|motorists|drivers|"
-                       r"consumers|homeowners|renters|tenants)\b", re.I)
+                       r"consumers|homeowners|renters|tenants|conscripts|recruits|draftees|"
+                       r"mobili[sz]ed (men|Ukrainians|Russians)|hostages|victims|survivors|"
+                       r"prisoners|detainees|patients|pupils|students|pensioners|elderly|"
+                       r"women|parishioners|worshippers|minority|minorities|bill ?payers|"
+                       r"communities|locals|evacuees|displaced)\b", re.I)
 _GREEN = re.compile(r"\b(climate (activists?|campaigners?|scientists?|alarmists?|lobby|"
                     r"movement|zealots|fanatics|elites?|crusaders)|activists?|environmentalists?|"
                     r"eco-\w+|green (lobby|movement|activists?|campaigners?|groups?|zealots|"
@@ -44,9 +48,13 @@ _FOSSIL = re.compile(r"\b(oil (compan\w*|majors?|giants?|lobby|industry|executiv
                      r"executives?)|big oil|oil and gas (compan\w*|industry|lobby|producers)|"
                      r"petroleum (compan\w*|industry)|climate (deniers?|denialists?|sceptics?|"
                      r"skeptics?|contrarians?))\b", re.I)
-_RU = re.compile(r"\b(Russia|Russian|Moscow|Kremlin|Putin)", re.I)
+_RU = re.compile(r"\b(Russia|Russian|Moscow|Kremlin|Putin|Chechen|Belarus\w*|North Korean?|"
+                 r"Pyongyang|Wagner|Donetsk People|Luhansk People|DPR|LPR)", re.I)
 _WEST = re.compile(r"\b(Ukrain\w*|Kyiv|Kiev|Zelensk\w*|NATO|Washington|Brussels|Western|"
-                   r"the West|Pentagon|Biden|EU)\b", re.I)
+                   r"the West|Pentagon|Biden|EU|European|American|(?-i:U\.?S\.?)|British|French|German|"
+                   r"Polish|Baltic|Latvian|Lithuanian|Estonian|Finnish|Swedish|Danish|Dutch|Czech|"
+                   r"Canadian|Moldovan|Anglo-Saxons?|Berlin|London|Warsaw|Downing Street|"
+                   r"Elys[eé]e)\b", re.I)
 
 
 def mention_side(table_side: str | None, surface: str) -> str | None:
