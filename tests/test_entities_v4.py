@@ -123,3 +123,14 @@ def test_automatic_mode_finds_groups(comps) -> None:
     plain = registry.create("entities", {"find_groups": False})
     art2 = list(plain.pipe(list(enc.pipe(list(sent.pipe([Article(id="g2", text=text)]))))))[0]
     assert not any("activists" in e.canonical for e in art2.entities)
+
+
+def test_titled_person_names_resolve() -> None:
+    table = load_table(None)
+    assert table.lookup("Russian Foreign Minister Sergei Lavrov") == "Sergei Lavrov"
+    assert table.lookup("President Maia Sandu") == "Maia Sandu"
+    assert table.lookup("Mr Putin") == "Vladimir Putin"
+    assert table.lookup("Macron and Putin") is None  # two people, not a title
+    assert table.lookup("friends of Vladimir Putin") is None
+    assert table.lookup("Russian Foreign Ministry") == "Russian Foreign Ministry"  # not a person suffix
+    assert side_of(table, "Sergei Lavrov", "Foreign Minister Sergei Lavrov") == "ru"

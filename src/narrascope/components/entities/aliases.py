@@ -29,6 +29,11 @@ def strip_possessive(text: str) -> str:
     return text[: m.start()]
 
 
+#: words that make a surface more than "title + name"
+_JOINERS = {"and", "or", "of", "with", "against", "to", "by", "&", "vs", "versus", "nor",
+            "from", "for", "without"}
+
+
 def normalize(text: str) -> str:
     """Lookup key: lower case, single spaces, no leading 'the', no possessive."""
     t = " ".join(text.replace("\u2019", "'").split())
@@ -109,8 +114,24 @@ class AliasTable:
 
     # ------------------------------------------------------------------- lookup
     def lookup(self, text: str) -> str | None:
-        """Canonical name for a surface string (case-insensitive), or ``None``."""
-        return self._key.get(normalize(text))
+        """Canonical name for a surface string (case-insensitive), or ``None``.
+
+        A person's name after a title or description is found too: "President Maia
+        Sandu", "Russian Foreign Minister Sergei Lavrov", "Mr Putin" (the longest
+        known person name that ends the surface, after at most 6 words)."""
+        key = normalize(text)
+        hit = self._key.get(key)
+        if hit is not None:
+            return hit
+        words = key.split(" ")
+        for i in range(1, min(len(words), 7)):
+            if _JOINERS & set(words[:i]):  # "Macron and Putin", "friends of Putin"
+                return None
+            hit = self._key.get(" ".join(words[i:]))
+            if hit is not None:
+                ent = self.entities.get(hit)
+                return hit if ent is not None and ent.type == "person" else None
+        return None
 
     def side(self, canonical: str) -> str | None:
         """Stance side of a canonical entity (``ru`` / ``west`` / ``civilian``) or ``None``."""

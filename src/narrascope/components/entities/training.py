@@ -206,14 +206,17 @@ def examples_to_articles(examples: Sequence[Example]
 
 def _side_sources_digest() -> str:
     """Digest of what decides a mention's canonical entity and side (the shipped alias
-    table and the keyword rules), so cached features go stale when either changes."""
+    table, its lookup code and the keyword rules), so cached features go stale when one
+    changes."""
     from importlib import resources
 
+    import narrascope.components.entities.aliases as aliases_mod
     import narrascope.components.entities.stance as stance_mod
 
     h = hashlib.sha256(resources.files("narrascope.resources").joinpath(
         "entities/aliases.yaml").read_bytes())
-    h.update(Path(stance_mod.__file__).read_bytes())
+    for mod in (stance_mod, aliases_mod):
+        h.update(Path(mod.__file__).read_bytes())
     return h.hexdigest()[:16]
 
 
