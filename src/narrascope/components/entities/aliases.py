@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -43,6 +44,19 @@ def normalize(text: str) -> str:
     if low.startswith("the "):
         low = low[4:]
     return low
+
+
+def read_entities_yaml(path: str | Path | None, packaged: str) -> tuple[Any, str]:
+    """(parsed YAML, name for messages) of a user file, or of the packaged
+    ``resources/entities/<packaged>`` when ``path`` is None."""
+    if path is None:
+        raw = resources.files("narrascope.resources").joinpath(
+            f"entities/{packaged}").read_text(encoding="utf-8")
+        where = f"packaged {packaged}"
+    else:
+        raw = Path(path).read_text(encoding="utf-8")
+        where = str(path)
+    return yaml.safe_load(raw) or {}, where
 
 
 @dataclass
@@ -85,14 +99,7 @@ class AliasTable:
 
     def extend_yaml(self, path: str | Path | None) -> None:
         """Read a table file (``None`` = the packaged one) and add its entities."""
-        if path is None:
-            raw = resources.files("narrascope.resources").joinpath(
-                "entities/aliases.yaml").read_text(encoding="utf-8")
-            where = "packaged aliases.yaml"
-        else:
-            raw = Path(path).read_text(encoding="utf-8")
-            where = str(path)
-        data = yaml.safe_load(raw) or {}
+        data, where = read_entities_yaml(path, "aliases.yaml")
         items = data.get("entities") if isinstance(data, dict) else data
         if not isinstance(items, list):
             raise ValueError(f"{where}: expected a list under 'entities'")

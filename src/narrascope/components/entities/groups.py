@@ -52,12 +52,10 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from narrascope.components.entities.aliases import read_entities_yaml
 from narrascope.components.entities.mentions import RawMention
 
 SIDES = ("ru", "west", "green", "fossil", "civilian")
@@ -241,14 +239,7 @@ class GroupLexicon:
 
     def extend_yaml(self, path: str | Path | None) -> None:
         """Read a lexicon file (``None`` = the packaged one) and add its content."""
-        if path is None:
-            raw = resources.files("narrascope.resources").joinpath(
-                "entities/groups.yaml").read_text(encoding="utf-8")
-            where = "packaged groups.yaml"
-        else:
-            raw = Path(path).read_text(encoding="utf-8")
-            where = str(path)
-        data = yaml.safe_load(raw) or {}
+        data, where = read_entities_yaml(path, "groups.yaml")
         if not isinstance(data, dict):
             raise ValueError(f"{where}: expected a mapping with 'groups' / 'modifiers'")
         mods = data.get("modifiers") or {}
