@@ -56,6 +56,8 @@ def block_widths() -> dict[str, int]:
 
 def n_features() -> int:
     return sum(block_widths().values())
+
+
 _WORD = re.compile(r"\S+")
 
 
