@@ -124,7 +124,7 @@ class Run:
         self.bar: Any = None
 
     def say(self, msg: str) -> None:
-        msg = shown(msg, None)  # ids and paths inside messages from other modules, too
+        msg = shown(msg, None)  # every id, path and message said goes through here
         if self.bar is not None:
             self.bar.write(msg, file=sys.stderr)
         else:
@@ -140,6 +140,7 @@ class Run:
 
 
 def fail(msg: str, code: int = 2) -> typer.Exit:
+    """Print ``error: msg`` (made safe with :func:`shown`) and return the Exit to raise."""
     print(f"error: {shown(msg, None)}", file=sys.stderr)
     return typer.Exit(code)
 
@@ -276,7 +277,7 @@ def _open_sink(out: str | Path | None, resume: bool = False) -> Any:
     try:
         return Sink(out, resume=resume)
     except OSError as exc:
-        raise fail(f"cannot write {shown(out, None)}: {exc.strerror or exc}") from None
+        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def write_all(stream: Iterable[Article], writer: Any, sink: Any, run: Run,
@@ -319,10 +320,10 @@ def write_all(stream: Iterable[Article], writer: Any, sink: Any, run: Run,
     else:
         sink.commit()
     if sink.out is not None and not run.quiet and written == 0 and not sink.done_ids:
-        run.say(f"nothing written; {shown(sink.out, None)} left as it was"
+        run.say(f"nothing written; {sink.out} left as it was"
                 + (f"; {run.errors} error(s)" if run.errors else ""))
     elif sink.out is not None and not run.quiet:
-        run.say(f"wrote {written} article(s) to {shown(sink.out, None)} in {time.perf_counter() - started:.1f} s"
+        run.say(f"wrote {written} article(s) to {sink.out} in {time.perf_counter() - started:.1f} s"
                 + (f" ({len(sink.done_ids)} done before)" if sink.done_ids else "")
                 + (f"; {run.errors} error(s)" if run.errors else ""))
     return written
@@ -384,11 +385,11 @@ def analyze(
         raise fail("--resume needs -o FILE and --format jsonl")
     if resume and any(p.is_file() and p.resolve() == Path(out).resolve() for p in paths):  # type: ignore[arg-type]
         # resuming moves OUT to OUT.partial: the input would vanish before it is read
-        raise fail(f"--resume: -o {shown(out, None)} is also an input; write to another file")
+        raise fail(f"--resume: -o {out} is also an input; write to another file")
     for opt, value in (("--mentions", mentions), ("--dominant", dominant), ("--config", config),
                        ("--taxonomy", taxonomy)):
         if value is not None and not value.is_file():
-            raise fail(f"{opt} {shown(value, None)}: no such file")
+            raise fail(f"{opt} {value}: no such file")
     get_pipeline = _lazy_pipeline(config, components, taxonomy)
     if reanalyze or not all(p.suffix.lower() == ".jsonl" and p.is_file() for p in paths):
         get_pipeline()  # fail early on a bad config; JSONL-only input may need no pipeline
@@ -396,7 +397,7 @@ def analyze(
     sink = _open_sink(out, resume=resume)
     sink.resumable = fmt.value in RESUMABLE
     if sink.done_ids:
-        run.warn(f"resuming: {len(sink.done_ids)} article(s) already in {shown(sink.tmp, None)}")
+        run.warn(f"resuming: {len(sink.done_ids)} article(s) already in {sink.tmp}")
     writer = make_writer(fmt.value, sink.fh, color=None if sink.out is None else False)
     stream = prepare(paths, run, max_chars=max_chars, mentions=mentions, dominant=dominant,
                      date=the_date, skip_ids=sink.done_ids, keep_layers=not reanalyze)
@@ -454,7 +455,7 @@ def evaluate(
 
     for opt, p in (("--gold", gold), ("--pred", pred)):
         if not p.is_file():
-            raise fail(f"{opt} {shown(p, None)}: no such file")
+            raise fail(f"{opt} {p}: no such file")
     try:
         if task is Task.st1:
             res = score_st1(gold, pred)
