@@ -24,13 +24,17 @@ def register(train_app: typer.Typer) -> None:
             "--semeval-dir", help="Official SemEval-2025 Task 10 data (raw-documents/ and "
             "subtask-1-annotations.txt) to train on instead of the synthetic corpus.")] = None,
         c: Annotated[float, typer.Option("--C", help="Inverse L2 strength of the heads.")] = 0.25,
+        span: Annotated[bool, typer.Option(
+            "--span/--no-span", help="Also train the span network (adapters on the encoder's "
+            "top layers; a few minutes on a laptop) and average it with the linear heads.")
+        ] = True,
     ) -> None:
         """Train the entity framing-role classifier (main role + 22 fine roles)."""
         from narrascope.components.entities.training import train_and_evaluate
 
         try:
             report = train_and_evaluate(data_dir=data, out_dir=output, seed=seed,
-                                        semeval_dir=semeval_dir, C=c)
+                                        semeval_dir=semeval_dir, C=c, span=span)
         except (FileNotFoundError, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

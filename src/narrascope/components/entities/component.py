@@ -216,11 +216,17 @@ class Entities(Component):
         for i, j in enumerate(jobs):
             per_art[j.article].append(i)
         order = [i for ai in sorted(per_art) for i in per_art[ai]]
-        Xo = build([batch[ai] for ai in sorted(per_art)],
-                   [[jobs[i].ref for i in per_art[ai]] for ai in sorted(per_art)],
-                   self.model.window_words)
+        arts = [batch[ai] for ai in sorted(per_art)]
+        refs = [[jobs[i].ref for i in per_art[ai]] for ai in sorted(per_art)]
+        Xo = build(arts, refs, self.model.window_words)
         X = np.empty_like(Xo)
         X[order] = Xo
+        span = None
+        so = self.model.span_probs(arts, refs, Xo)  # the mention-aware network, if any
+        if so is not None:
+            span = (np.empty_like(so[0]), np.empty_like(so[1]))
+            span[0][order] = so[0]
+            span[1][order] = so[1]
         forced_rows = np.array([batch[j.article].given_mentions is not None for j in jobs])
         preds: list[RolePrediction | None] = [None] * len(jobs)
         for flag in (True, False):
@@ -228,15 +234,17 @@ class Entities(Component):
             if len(idx) == 0:
                 continue
             ents = [(jobs[i].article, jobs[i].ref.canonical) for i in idx]
+            sub = (span[0][idx], span[1][idx]) if span is not None else None
             if self.stance:  # hand-set article-stance rule (see .stance)
                 out = apply_stance(self.model, X[idx], [jobs[i].article for i in idx],
                                    [jobs[i].ref.side for i in idx],
-                                   fine_threshold=self.fine_threshold, entity_groups=ents)
+                                   fine_threshold=self.fine_threshold, entity_groups=ents,
+                                   span=sub)
             else:
                 out = self.model.predict(X[idx], forced=True, fine_threshold=self.fine_threshold,
-                                         entity_groups=ents)
+                                         entity_groups=ents, span=sub)
             if not flag:  # automatic: weigh the role by how framed the mention is at all
-                local = self.model.predict(X[idx], forced=False)
+                local = self.model.predict(X[idx], forced=False, span=sub)
                 out = [self._framed(f, loc) for f, loc in zip(out, local, strict=True)]
             for i, p in zip(idx, out, strict=True):
                 preds[i] = p

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -25,8 +26,12 @@ import yaml
 from narrascope.components.entities.features import (
     DEFAULT_WINDOW,
     FEATURES_VERSION,
+    MentionRef,
     narratives_model_digest,
 )
+from narrascope.components.entities.span_net import FILE as SPAN_FILE
+from narrascope.components.entities.span_net import SpanRoleNet
+from narrascope.doc import Article
 from narrascope.learn import LinearMultiLabelHead
 
 
@@ -81,12 +86,35 @@ class RoleModel:
 
     def __init__(self, main_head: LinearMultiLabelHead, fine_head: LinearMultiLabelHead,
                  taxonomy: Taxonomy, window_words: int = DEFAULT_WINDOW,
-                 meta: dict | None = None) -> None:
+                 meta: dict | None = None, span_net: SpanRoleNet | None = None) -> None:
         self.main_head = main_head
         self.fine_head = fine_head
         self.taxonomy = taxonomy
         self.window_words = window_words
         self.meta = meta or {}
+        self.span_net = span_net
+
+    # ------------------------------------------------------- span network input
+    @property
+    def span_weight(self) -> float:
+        return float(self.meta.get("span_weight", 0.0)) if self.span_net is not None else 0.0
+
+    def span_probs(self, articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
+                   X: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The span network's (main, fine) probabilities for the mentions of a batch, in
+        the order of ``X`` (rows of :func:`.features.build` for the same ``refs``) and
+        in the label order of the linear heads; ``None`` without a span network."""
+        if self.span_net is None or self.span_weight <= 0 or len(X) == 0:
+            return None
+        from narrascope.components.entities.span_net import mention_inputs, small_columns
+
+        states, sent_idx, ranges = mention_inputs(articles, refs,
+                                                  int(self.meta.get("span_context", 0)))
+        pm, pf = self.span_net.predict_proba(states, sent_idx, ranges, X[:, small_columns()])
+        net = self.span_net
+        mi = [net.main_labels.index(lab) for lab in self.main_head.labels_]
+        fi = [net.fine_labels.index(lab) for lab in self.fine_head.labels_]
+        return pm[:, mi], pf[:, fi]
 
     # ---------------------------------------------------------------- decoding
     def predict(self, X: np.ndarray, forced: bool = False, min_confidence: float = 0.5,
@@ -94,13 +122,16 @@ class RoleModel:
                 max_fine: int | None = None, main_prior: dict[str, float] | None = None,
                 main_scale: list[dict[str, float]] | None = None,
                 entity_groups: list[object] | None = None,
-                entity_smoothing: float | None = None) -> list[RolePrediction]:
+                entity_smoothing: float | None = None,
+                span: tuple[np.ndarray, np.ndarray] | None = None) -> list[RolePrediction]:
         """Decode roles for feature rows.
 
         ``forced`` (SemEval mode): always a main role (never ``none``) and >= 1 fine
         role; ``main_prior`` (default: the model's ``main_prior`` metadata) multiplies
         the main-role scores there, and so does ``main_scale`` (one dict per row, e.g. the
-        article-stance multipliers of :mod:`.stance`).  ``max_fine`` (default: the model's
+        article-stance multipliers of :mod:`.stance`).  ``span``: the span network's
+        probabilities for the same rows (:meth:`span_probs`), mixed in with weight
+        :attr:`span_weight`.  ``max_fine`` (default: the model's
         ``max_fine`` metadata, else 2) caps the fine roles per mention.  Otherwise ``main`` is ``None`` when the ``none`` class wins or the best
         main role is below ``min_confidence``.
         """
@@ -109,6 +140,12 @@ class RoleModel:
             max_fine = int(self.meta.get("max_fine") or 2)
         pm = self.main_head.predict_proba(X)
         pf = self.fine_head.predict_proba(X)
+        w = self.span_weight
+        if span is not None and w > 0:
+            if span[0].shape != pm.shape or span[1].shape != pf.shape:
+                raise ValueError("span probabilities do not match the feature rows")
+            pm = (1 - w) * pm + w * span[0]
+            pf = (1 - w) * pf + w * span[1]
         smooth = float(entity_smoothing if entity_smoothing is not None
                        else self.meta.get("entity_smoothing") or 0.0)
         if entity_groups is not None and smooth > 0:
@@ -162,6 +199,10 @@ class RoleModel:
                 "main_roles": self.taxonomy.main_roles, "none_label": self.taxonomy.none_label,
                 "features": "entities.features.build", "features_version": FEATURES_VERSION,
                 "narratives_model_digest": narratives_model_digest(), **self.meta}
+        if self.span_net is not None:
+            meta["span_net_sha256"] = self.span_net.save(d)
+        elif (d / SPAN_FILE).exists():
+            (d / SPAN_FILE).unlink()
         (d / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
 
     @classmethod
@@ -180,8 +221,11 @@ class RoleModel:
                           "`narrascope train roles`", stacklevel=2)
         tax = Taxonomy(meta.get("taxonomy", "roles"), meta["main_roles"],
                        meta.get("none_label", "none"))
+        span_net = None
+        if (d / SPAN_FILE).exists():
+            span_net = SpanRoleNet.load(d, expected_sha256=meta.get("span_net_sha256"))
         return cls(LinearMultiLabelHead.load(d, "main"), LinearMultiLabelHead.load(d, "fine"),
-                   tax, int(meta.get("window_words", DEFAULT_WINDOW)), meta)
+                   tax, int(meta.get("window_words", DEFAULT_WINDOW)), meta, span_net)
 
 
 def default_model_dir() -> Path:

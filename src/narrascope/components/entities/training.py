@@ -29,6 +29,7 @@ from narrascope.components.entities.features import (
     side_of,
 )
 from narrascope.components.entities.model import RoleModel, Taxonomy, load_taxonomy
+from narrascope.components.entities.span_net import SpanRoleNet
 from narrascope.components.entities.stance import STANCE, apply_stance
 from narrascope.doc import Article
 from narrascope.learn import LinearMultiLabelHead
@@ -46,6 +47,13 @@ MAX_FINE = 1
 #: mention (template records count once); chosen by benchmarks/roles_experiments.py.
 DEFAULT_C = 0.25
 DOC_WEIGHT = 2
+#: The span network (:mod:`.span_net`): epochs, peak learning rate, sentences of
+#: context before the mention's own, and its weight in the average with the linear
+#: heads; chosen on cross-validation folds of the train side (docs/model-card-roles.md).
+SPAN_EPOCHS = 4
+SPAN_LR = 2e-3
+SPAN_CONTEXT = 1
+SPAN_WEIGHT = 0.5
 
 
 @dataclass
@@ -282,6 +290,47 @@ def fit(X: np.ndarray, examples: Sequence[Example], tax: Taxonomy, C: float = 4.
     return RoleModel(main_head, fine_head, tax, window_words, meta)
 
 
+def example_span_inputs(examples: Sequence[Example], context: int = SPAN_CONTEXT
+                        ) -> tuple[list[np.ndarray], np.ndarray, list[tuple[int, int]]]:
+    """Span-network inputs of examples, in example order (read like ``analyze`` does)."""
+    from narrascope.components.entities.span_net import mention_inputs
+
+    articles, refs, where = examples_to_articles(examples)
+    states, sent_idx, ranges = mention_inputs(articles, refs, context)
+    offset = np.cumsum([0] + [len(r) for r in refs])
+    order = [int(offset[a] + j) for a, j in where]
+    return states, sent_idx[order], [ranges[i] for i in order]
+
+
+def fit_span(X: np.ndarray, examples: Sequence[Example], tax: Taxonomy, seed: int = 0,
+             epochs: int = SPAN_EPOCHS, lr: float = SPAN_LR,
+             context: int = SPAN_CONTEXT) -> SpanRoleNet:
+    """Train the span network (:mod:`.span_net`) on the examples; ``X``: their feature
+    rows (the network reads the small article-level blocks)."""
+    from narrascope.components.entities.span_net import small_columns
+
+    states, sent_idx, ranges = example_span_inputs(examples, context)
+    Ym, mains, Yf, fines = label_matrices(examples, tax)
+    weights = np.array([max(1, ex.weight) for ex in examples], dtype=np.float64)
+    return SpanRoleNet(mains, fines, epochs=epochs, lr=lr, seed=seed).fit(
+        states, sent_idx, ranges, X[:, small_columns()], Ym, Yf, weights)
+
+
+def example_span_probs(model: RoleModel, X: np.ndarray, examples: Sequence[Example]
+                       ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The model's span-network probabilities for examples (None without a network)."""
+    if model.span_net is None or model.span_weight <= 0 or not len(examples):
+        return None
+    articles, refs, where = examples_to_articles(examples)
+    offset = np.cumsum([0] + [len(r) for r in refs])
+    order = [int(offset[a] + j) for a, j in where]
+    Xo = np.empty_like(X)
+    Xo[order] = X
+    probs = model.span_probs(articles, refs, Xo)
+    assert probs is not None
+    return probs[0][order], probs[1][order]
+
+
 # ----------------------------------------------------------------------- metrics
 def score(gold: Sequence[tuple[str, list[str]]], pred: Sequence[tuple[str, list[str]]]
           ) -> dict[str, float]:
@@ -331,15 +380,18 @@ def evaluate(model: RoleModel, X: np.ndarray, examples: Sequence[Example],
     """
     roled = [i for i, ex in enumerate(examples) if ex.main]
     gold = [(examples[i].main, examples[i].fines) for i in roled]
+    span = example_span_probs(model, X, examples)
+    sub_span = (span[0][roled], span[1][roled]) if span is not None else None
     if not roled:
         preds = []
     elif stance:
         sub = [examples[i] for i in roled]
-        preds = apply_stance(model, X[roled], [ex.group for ex in sub], example_sides(sub))
+        preds = apply_stance(model, X[roled], [ex.group for ex in sub], example_sides(sub),
+                             span=sub_span)
     else:
-        preds = model.predict(X[roled], forced=True, main_scale=None)
+        preds = model.predict(X[roled], forced=True, main_scale=None, span=sub_span)
     out = {"given_mentions": score(gold, [(p.main, [f for f, _ in p.fines]) for p in preds])}
-    auto = model.predict(X, forced=False)
+    auto = model.predict(X, forced=False, span=span)
     none_gold = [ex.main is None for ex in examples]
     none_pred = [p.main is None for p in auto]
     if any(none_gold):
@@ -356,13 +408,16 @@ def evaluate(model: RoleModel, X: np.ndarray, examples: Sequence[Example],
 def train_and_evaluate(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
                        seed: int = 0, semeval_dir: str | Path | None = None,
                        C: float = DEFAULT_C, window_words: int = DEFAULT_WINDOW,
-                       taxonomy_path: str | None = None, doc_weight: int = DOC_WEIGHT) -> dict:
+                       taxonomy_path: str | None = None, doc_weight: int = DOC_WEIGHT,
+                       span: bool = True) -> dict:
     """Train, report held-out metrics, save the model to ``out_dir``.
 
     Synthetic corpus (default): trains on every template / passage record and on the
     whole articles outside the held-out share (:func:`is_heldout_doc`); reports on the
     held-out whole articles.  ``semeval_dir``: the official data, split by article the
-    same way.  ``seed`` seeds the heads (the article split is fixed by id).
+    same way.  ``seed`` seeds the heads and the span network (the article split is
+    fixed by id).  ``span``: also train the span network (:mod:`.span_net`, a few
+    minutes on two cores) and average it with the linear heads.
     """
     tax = load_taxonomy(taxonomy_path)
     if semeval_dir is not None:
@@ -392,12 +447,21 @@ def train_and_evaluate(data_dir: str | Path | None = None, out_dir: str | Path |
             "n_heldout": len(test), "n_heldout_articles": n_articles,
             "main_prior": dict(MAIN_PRIOR), "max_fine": MAX_FINE, "stance": dict(STANCE)}
     model = fit(Xtr, train, tax, C=C, seed=seed, window_words=window_words, meta=meta)
+    if span:
+        model.span_net = fit_span(Xtr, train, tax, seed=seed)
+        model.meta.update({"span_weight": SPAN_WEIGHT, "span_context": SPAN_CONTEXT,
+                           "span_epochs": SPAN_EPOCHS, "span_lr": SPAN_LR})
     report: dict = {"source": source, "seed": seed, "n_train": len(train),
                     "n_heldout": len(test), "n_heldout_articles": n_articles}
     if test:
         report["heldout"] = evaluate(model, Xte, test)
         report["heldout_stance"] = evaluate(model, Xte, test, stance=True)["given_mentions"]
         report["majority_baseline"] = majority_baseline(train, test)
+        if model.span_net is not None:  # each half of the average alone, for the card
+            for key, w in (("heldout_linear_only", 0.0), ("heldout_span_only", 1.0)):
+                model.meta["span_weight"] = w
+                report[key] = evaluate(model, Xte, test)["given_mentions"]
+            model.meta["span_weight"] = SPAN_WEIGHT
     model.meta["heldout"] = report.get("heldout")
     if out_dir is not None:
         model.save(out_dir)

@@ -1,0 +1,143 @@
+"""The span network of the role model (components/entities/span_net.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from narrascope.components.entities import span_net as S  # noqa: E402
+from narrascope.components.entities.model import RoleModel, default_model_dir  # noqa: E402
+from narrascope.read.text import parse_text  # noqa: E402
+
+
+def test_adapted_layers_start_as_the_shipped_encoder():
+    """With zero adapters, the re-implemented top layers give the encoder's own output."""
+    _, model = S._base()
+    sents = ["The Kremlin regime of Vladimir Putin shelled Kharkiv again.",
+             "Volunteers rescued families in Kherson overnight."]
+    ids, _ = S.tokenize(sents, [[(22, 36)], [(0, 10)]])
+    states = S.bottom_states(ids)
+    net = S._nets()(3, 4)
+    a, m = S._pad(ids)
+    h = np.zeros((2, a.shape[1], S.DIM), np.float32)
+    for i, st in enumerate(states):
+        h[i, :len(st)] = st
+    hh, mm = torch.from_numpy(h), torch.from_numpy(m).float()
+    with torch.no_grad():
+        for layer in net.layers:
+            hh = layer(hh, mm)
+        ref = model(input_ids=torch.from_numpy(a),
+                    attention_mask=torch.from_numpy(m)).last_hidden_state
+    for i, x in enumerate(ids):
+        assert float((hh[i, :len(x)] - ref[i, :len(x)]).abs().max()) < 1e-4
+
+
+def test_span_token_ranges_cover_the_mention():
+    tok, _ = S._base()
+    sent = "Yesterday President Volodymyr Zelensky thanked the volunteers."
+    s = sent.index("Volodymyr Zelensky")
+    ids, ranges = S.tokenize([sent], [[(s, s + len("Volodymyr Zelensky"))]])
+    a, b = ranges[0][0]
+    assert "".join(tok.convert_ids_to_tokens(ids[0][a:b])).replace("##", "") == "volodymyrzelensky"
+
+
+def test_long_sentences_are_cut_around_the_mention():
+    tok, _ = S._base()
+    sent = " ".join(["filler"] * 300) + " NATO generals met. " + " ".join(["tail"] * 50)
+    s = sent.index("NATO")
+    ids, ranges = S.tokenize([sent], [[(s, s + 4)]])
+    assert len(ids[0]) <= S.MAX_TOKENS
+    a, b = ranges[0][0]
+    assert tok.convert_ids_to_tokens(ids[0][a:b]) == ["nato"]
+
+
+def _tiny():
+    rng = np.random.default_rng(0)
+    sents = ["The invaders shelled the village again.", "Brave medics saved the children.",
+             "Officials met in Geneva on Tuesday.", "The regime lied to its own people."]
+    spans = [[(4, 12)], [(6, 12)], [(0, 9)], [(4, 10)]]
+    ids, ranges = S.tokenize(sents, spans)
+    states = S.bottom_states(ids)
+    sent_idx = np.arange(4)
+    rr = [r[0] for r in ranges]
+    small = rng.normal(size=(4, 5)).astype(np.float32)
+    Ym = np.eye(4, dtype=np.int8)[[1, 0, 3, 1]]
+    Yf = np.zeros((4, 3), dtype=np.int8)
+    Yf[[0, 1, 3], [0, 1, 0]] = 1
+    return states, sent_idx, rr, small, Ym, Yf
+
+
+def test_fit_is_deterministic_and_survives_save_and_load(tmp_path):
+    states, sent_idx, rr, small, Ym, Yf = _tiny()
+    labels = (["Antagonist", "Protagonist", "Innocent", "none"], ["a", "b", "c"])
+    w = np.ones(4)
+    one = S.SpanRoleNet(*labels, epochs=2, batch_size=2).fit(states, sent_idx, rr, small, Ym, Yf, w)
+    two = S.SpanRoleNet(*labels, epochs=2, batch_size=2).fit(states, sent_idx, rr, small, Ym, Yf, w)
+    p1 = one.predict_proba(states, sent_idx, rr, small)
+    p2 = two.predict_proba(states, sent_idx, rr, small)
+    assert np.array_equal(p1[0], p2[0]) and np.array_equal(p1[1], p2[1])
+    assert np.allclose(p1[0].sum(1), 1.0, atol=1e-5)
+    digest = one.save(tmp_path)
+    back = S.SpanRoleNet.load(tmp_path, expected_sha256=digest)
+    p3 = back.predict_proba(states, sent_idx, rr, small)
+    assert np.allclose(p1[0], p3[0]) and np.allclose(p1[1], p3[1])
+    assert back.main_labels == labels[0] and back.fine_labels == labels[1]
+    with pytest.raises(ValueError, match="do not belong together"):
+        S.SpanRoleNet.load(tmp_path, expected_sha256="0" * 64)
+
+
+def test_shipped_role_model_carries_a_checked_span_net(tmp_path):
+    d = default_model_dir()
+    meta = json.loads((d / "model.json").read_text())
+    assert (d / S.FILE).stat().st_size < 1_000_000
+    assert 0 < meta["span_weight"] < 1
+    model = RoleModel.load(d)
+    assert model.span_net is not None and model.span_weight == meta["span_weight"]
+    copy = tmp_path / "roles"
+    shutil.copytree(d, copy)
+    with np.load(copy / S.FILE) as z:
+        arrays = {k: z[k] for k in z.files}
+    key = next(k for k in arrays if k.endswith(".B"))
+    arrays[key] = arrays[key] + 1.0
+    np.savez(copy / S.FILE, **arrays)
+    with pytest.raises(ValueError, match="SHA-256"):
+        RoleModel.load(copy)
+
+
+def test_span_probabilities_follow_the_rows_of_the_batch():
+    """Probabilities for two articles in one batch equal those of each article alone."""
+    from narrascope.components.entities.aliases import load_table
+    from narrascope.components.entities.component import ensure_sentences, mention_ref
+    from narrascope.components.entities.features import build, resolve_canonicals, side_of
+
+    model = RoleModel.load()
+    table = load_table(None)
+    texts = ["Russian troops shelled Kharkiv again. Volunteers evacuated the families.",
+             "NATO leaders praised Kyiv. The Kremlin called the talks a provocation."]
+    arts, refs = [], []
+    for i, t in enumerate(texts):
+        art = parse_text(t, f"a{i}")
+        ensure_sentences(art)
+        starts = [s.start for s in art.sentences]
+        words = ["Russian troops", "Volunteers", "families"] if i == 0 else [
+            "NATO leaders", "Kyiv", "Kremlin"]
+        surfaces = words
+        canons = resolve_canonicals(table, surfaces)
+        rs = []
+        for w, c in zip(words, canons, strict=True):
+            s = t.index(w)
+            rs.append(mention_ref(art, starts, s, s + len(w), c, side_of(table, c, w)))
+        arts.append(art)
+        refs.append(rs)
+    X = build(arts, refs, model.window_words)
+    both = model.span_probs(arts, refs, X)
+    alone = [model.span_probs([a], [r], build([a], [r], model.window_words))
+             for a, r in zip(arts, refs, strict=True)]
+    assert both is not None and all(x is not None for x in alone)
+    assert np.allclose(both[0], np.vstack([alone[0][0], alone[1][0]]), atol=1e-5)
+    assert np.allclose(both[1], np.vstack([alone[0][1], alone[1][1]]), atol=1e-5)
