@@ -109,8 +109,13 @@ def test_shipped_role_model_carries_a_checked_span_net(tmp_path):
         RoleModel.load(copy)
 
 
-def test_span_probabilities_follow_the_rows_of_the_batch():
-    """Probabilities for two articles in one batch equal those of each article alone."""
+@pytest.mark.parametrize("chunk", [1, 8])
+def test_span_probabilities_follow_the_rows_of_the_batch(chunk, monkeypatch):
+    """Probabilities for two articles in one batch equal those of each article alone
+    (whether the network sees the batch in one chunk or one article at a time)."""
+    import narrascope.components.entities.model as model_mod
+
+    monkeypatch.setattr(model_mod, "SPAN_CHUNK", chunk)
     from narrascope.components.entities.aliases import load_table
     from narrascope.components.entities.component import ensure_sentences, mention_ref
     from narrascope.components.entities.features import build, resolve_canonicals, side_of
@@ -141,3 +146,39 @@ def test_span_probabilities_follow_the_rows_of_the_batch():
     assert both is not None and all(x is not None for x in alone)
     assert np.allclose(both[0], np.vstack([alone[0][0], alone[1][0]]), atol=1e-5)
     assert np.allclose(both[1], np.vstack([alone[0][1], alone[1][1]]), atol=1e-5)
+
+
+def test_component_averages_the_span_net_unless_turned_off():
+    """Given mentions: with ``span_net = false`` the confidences are the linear heads'
+    alone; by default the span network's probabilities are averaged in."""
+    from narrascope.components.entities.features import build
+    from narrascope.doc import Article, GivenMention
+    from narrascope.registry import registry
+
+    text = ("The Kremlin ordered new strikes on Kharkiv. Volunteers carried the wounded "
+            "children out of the rubble, and the mayor thanked them.")
+    given = [GivenMention(start=text.index(w), end=text.index(w) + len(w), text=w)
+             for w in ("Kremlin", "Volunteers", "children")]
+    sent = registry.create("sentences")
+    out = {}
+    for flag in (True, False):
+        comp = registry.create("entities", {"span_net": flag})
+        art = list(comp.pipe(list(sent.pipe([Article(id="s", text=text,
+                                                     given_mentions=given)]))))[0]
+        out[flag] = {m.text: m.main_role.confidence for e in art.entities for m in e.mentions}
+    assert set(out[True]) == set(out[False]) == {"Kremlin", "Volunteers", "children"}
+    assert out[True] != out[False]
+    # the linear-only confidences are the linear heads' own
+    comp = registry.create("entities", {"span_net": False})
+    art = list(sent.pipe([Article(id="s", text=text)]))[0]
+    from narrascope.components.entities.component import ensure_sentences, mention_ref
+    from narrascope.components.entities.features import resolve_canonicals, side_of
+
+    ensure_sentences(art)
+    starts = [s.start for s in art.sentences]
+    canons = resolve_canonicals(comp.table, [g.text for g in given])
+    refs = [mention_ref(art, starts, g.start, g.end, c, side_of(comp.table, c, g.text))
+            for g, c in zip(given, canons, strict=True)]
+    preds = comp.model.predict(build([art], [refs], comp.model.window_words), forced=True,
+                               entity_groups=[("s", c) for c in canons])
+    assert [round(p.main_confidence, 4) for p in preds] == [out[False][g.text] for g in given]

@@ -82,7 +82,7 @@ class Entities(Component):
                  evidence_per_entity: int = 3, use_spacy: bool = True,
                  stance: bool = False, entity_min_confidence: float = 0.3,
                  max_sentences_per_entity: int = 4, find_groups: bool = True,
-                 groups: str | None = None) -> None:
+                 groups: str | None = None, span_net: bool = True) -> None:
         self.name = name
         self.aliases = aliases
         self.model_path = model
@@ -96,6 +96,7 @@ class Entities(Component):
         self.max_sentences_per_entity = max_sentences_per_entity
         self.table: AliasTable = load_table(str(aliases) if aliases else None)
         self.model: RoleModel = load_model(str(model) if model else None)
+        self.span_net = span_net
         self.groups: GroupLexicon | None = (
             load_groups(str(groups) if groups else None) if find_groups else None)
 
@@ -222,7 +223,8 @@ class Entities(Component):
         X = np.empty_like(Xo)
         X[order] = Xo
         span = None
-        so = self.model.span_probs(arts, refs, Xo)  # the mention-aware network, if any
+        # the mention-aware network, if the model has one and it is not turned off
+        so = self.model.span_probs(arts, refs, Xo) if self.span_net else None
         if so is not None:
             span = (np.empty_like(so[0]), np.empty_like(so[1]))
             span[0][order] = so[0]

@@ -73,6 +73,10 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
     return Taxonomy(str(data.get("name", "roles")), mains, str(data.get("none_label", "none")))
 
 
+#: articles whose mentions go through the span network together
+SPAN_CHUNK = 8
+
+
 @dataclass
 class RolePrediction:
     main: str | None
@@ -108,9 +112,23 @@ class RoleModel:
             return None
         from narrascope.components.entities.span_net import mention_inputs, small_columns
 
-        states, sent_idx, ranges = mention_inputs(articles, refs,
-                                                  int(self.meta.get("span_context", 0)))
-        pm, pf = self.span_net.predict_proba(states, sent_idx, ranges, X[:, small_columns()])
+        small = X[:, small_columns()]
+        ctx = int(self.meta.get("span_context", 0))
+        parts_m, parts_f = [], []
+        row = 0
+        # a few articles at a time: the token states of a whole batch would not be small
+        for k in range(0, len(articles), SPAN_CHUNK):
+            rs = refs[k:k + SPAN_CHUNK]
+            n = sum(len(r) for r in rs)
+            if not n:
+                continue
+            states, sent_idx, ranges = mention_inputs(articles[k:k + SPAN_CHUNK], rs, ctx)
+            pm_k, pf_k = self.span_net.predict_proba(states, sent_idx, ranges,
+                                                     small[row:row + n])
+            parts_m.append(pm_k)
+            parts_f.append(pf_k)
+            row += n
+        pm, pf = np.vstack(parts_m), np.vstack(parts_f)
         net = self.span_net
         mi = [net.main_labels.index(lab) for lab in self.main_head.labels_]
         fi = [net.fine_labels.index(lab) for lab in self.fine_head.labels_]
