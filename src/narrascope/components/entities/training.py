@@ -212,6 +212,14 @@ def examples_to_articles(examples: Sequence[Example]
     return articles, refs, where
 
 
+def example_rows(refs: Sequence[Sequence[MentionRef]], where: Sequence[tuple[int, int]]
+                 ) -> list[int]:
+    """For each example, its row among the batch's mentions flattened article by article
+    (``refs`` and ``where`` as :func:`examples_to_articles` returns them)."""
+    offset = np.cumsum([0] + [len(r) for r in refs])
+    return [int(offset[a] + j) for a, j in where]
+
+
 def _side_sources_digest() -> str:
     """Digest of what decides a mention's canonical entity and side (the shipped alias
     table, its lookup code and the keyword rules), so cached features go stale when one
@@ -242,8 +250,7 @@ def embed_examples(examples: Sequence[Example], window_words: int = DEFAULT_WIND
         return np.load(path)
     articles, refs, where = examples_to_articles(examples)
     X = build(articles, refs, window_words)
-    offset = np.cumsum([0] + [len(r) for r in refs])
-    X = X[[offset[a] + j for a, j in where]]
+    X = X[example_rows(refs, where)]
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         np.save(path, X)
@@ -297,8 +304,7 @@ def example_span_inputs(examples: Sequence[Example], context: int = SPAN_CONTEXT
 
     articles, refs, where = examples_to_articles(examples)
     states, sent_idx, ranges = mention_inputs(articles, refs, context)
-    offset = np.cumsum([0] + [len(r) for r in refs])
-    order = [int(offset[a] + j) for a, j in where]
+    order = example_rows(refs, where)
     return states, sent_idx[order], [ranges[i] for i in order]
 
 
@@ -322,8 +328,7 @@ def example_span_probs(model: RoleModel, X: np.ndarray, examples: Sequence[Examp
     if model.span_net is None or model.span_weight <= 0 or not len(examples):
         return None
     articles, refs, where = examples_to_articles(examples)
-    offset = np.cumsum([0] + [len(r) for r in refs])
-    order = [int(offset[a] + j) for a, j in where]
+    order = example_rows(refs, where)
     Xo = np.empty_like(X)
     Xo[order] = X
     probs = model.span_probs(articles, refs, Xo)
@@ -372,15 +377,18 @@ def example_entities(examples: Sequence[Example]) -> list[tuple[str, str]]:
 
 
 def evaluate(model: RoleModel, X: np.ndarray, examples: Sequence[Example],
-             stance: bool = False) -> dict:
+             stance: bool = False, span: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """Given-mentions evaluation (role-bearing examples) + 'none' detection.
 
     ``stance``: decode given mentions with the article-stance signal (the examples'
-    ``group`` = the article / passage), as the component does.
+    ``group`` = the article / passage), as the component does.  ``span``: the span
+    network's probabilities for the examples (:func:`example_span_probs`; computed
+    here when not given).
     """
     roled = [i for i, ex in enumerate(examples) if ex.main]
     gold = [(examples[i].main, examples[i].fines) for i in roled]
-    span = example_span_probs(model, X, examples)
+    if span is None:
+        span = example_span_probs(model, X, examples)
     sub_span = (span[0][roled], span[1][roled]) if span is not None else None
     if not roled:
         preds = []
@@ -454,13 +462,15 @@ def train_and_evaluate(data_dir: str | Path | None = None, out_dir: str | Path |
     report: dict = {"source": source, "seed": seed, "n_train": len(train),
                     "n_heldout": len(test), "n_heldout_articles": n_articles}
     if test:
-        report["heldout"] = evaluate(model, Xte, test)
-        report["heldout_stance"] = evaluate(model, Xte, test, stance=True)["given_mentions"]
+        span_te = example_span_probs(model, Xte, test)  # once for the four reports
+        report["heldout"] = evaluate(model, Xte, test, span=span_te)
+        report["heldout_stance"] = evaluate(model, Xte, test, stance=True,
+                                            span=span_te)["given_mentions"]
         report["majority_baseline"] = majority_baseline(train, test)
         if model.span_net is not None:  # each half of the average alone, for the card
             for key, w in (("heldout_linear_only", 0.0), ("heldout_span_only", 1.0)):
                 model.meta["span_weight"] = w
-                report[key] = evaluate(model, Xte, test)["given_mentions"]
+                report[key] = evaluate(model, Xte, test, span=span_te)["given_mentions"]
             model.meta["span_weight"] = SPAN_WEIGHT
     model.meta["heldout"] = report.get("heldout")
     if out_dir is not None:
