@@ -1,0 +1,184 @@
+"""Helpers shared by the command modules: safe terminal text, run accounting, options."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from narrascope.read import ReadError
+
+if TYPE_CHECKING:
+    from narrascope.pipeline import Pipeline
+
+
+
+
+# ----------------------------------------------------------------------------- helpers
+
+#: Longest article id shown in a message; longer ones end in an ellipsis.
+MAX_SHOWN_ID = 120
+
+#: Format characters that reorder or hide terminal text (bidi embeddings, overrides, isolates).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unsafe_char(ch: str) -> bool:
+    """Whether ``ch`` would move the cursor, break the line or restyle/reorder the terminal."""
+    return ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+
+
+def shown(value: object, limit: int | None = MAX_SHOWN_ID) -> str:
+    """``value`` as safe terminal text: one line, no escape sequences.
+
+    Control characters (C0, DEL, C1), line/paragraph separators and bidi controls
+    are written as ``repr`` writes them (``\\n``, ``\\t``, ``\\x1b``, ``\\u2028``);
+    all other text, non-ASCII letters included, is kept.  With ``limit``, a longer
+    result is cut to ``limit`` characters ending in ``…`` (never inside an escape).
+    Used for every article id, input file name and message the CLI prints.
+    """
+    pieces = [repr(ch)[1:-1] if _unsafe_char(ch) else ch for ch in str(value)]
+    if limit is None or sum(map(len, pieces)) <= limit:
+        return "".join(pieces)
+    kept: list[str] = []
+    size = 0
+    for piece in pieces:
+        if size + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        size += len(piece)
+    return "".join(kept) + "\u2026"
+
+
+class Run:
+    """Counts and reports problems of one run (stderr, one line each)."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.errors = 0
+        self.read = 0
+        self.bar: Any = None
+
+    def say(self, msg: str) -> None:
+        msg = shown(msg, None)  # every id, path and message said goes through here
+        if self.bar is not None:
+            self.bar.write(msg, file=sys.stderr)
+        else:
+            print(msg, file=sys.stderr, flush=True)
+
+    def error(self, msg: str | ReadError) -> None:
+        self.errors += 1
+        self.say(str(msg))
+
+    def warn(self, msg: str) -> None:
+        if not self.quiet:
+            self.say(msg)
+
+
+def fail(msg: str, code: int = 2) -> typer.Exit:
+    """Print ``error: msg`` (made safe with :func:`shown`) and return the Exit to raise."""
+    print(f"error: {shown(msg, None)}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def build_pipeline(config: Path | None, components: str | None, taxonomy: Path | None) -> Pipeline:
+    """The pipeline for a run; raise a one-line :class:`typer.Exit` when it cannot be built."""
+    from narrascope.pipeline import Pipeline, load_config
+
+    try:
+        cfg = load_config(config)
+        if components:
+            names = [c.strip() for c in components.split(",") if c.strip()]
+            cfg.setdefault("pipeline", {})["components"] = names
+        search = [config.resolve().parent] if config else []
+        overrides = {"narratives": {"taxonomy": str(taxonomy)}} if taxonomy else None
+        return Pipeline.from_config(cfg, overrides, search_paths=[*search, Path.cwd()])
+    except Exception as exc:  # the user-facing boundary: one line, whatever went wrong
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        raise fail(f"cannot build the pipeline: {' '.join(str(msg).split())}") from None
+
+
+
+def progress(quiet: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(unit=" articles", file=sys.stderr, disable=quiet or not sys.stderr.isatty(),
+                dynamic_ncols=True)
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"--date {value!r} is not a date (want YYYY-MM-DD)") from None
+
+
+# ---------------------------------------------------------------------------- options
+
+PathsArg = Annotated[list[Path], typer.Argument(
+    help="Files or folders: .txt (SemEval or seed layout), .jsonl, .csv, .parquet, .html; "
+    "- reads standard input.",
+    show_default=False, metavar="PATH")]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", help="Pipeline config (TOML/YAML); default: the packaged one.")]
+ComponentsOpt = Annotated[str | None, typer.Option(
+    "--components", help="Comma-separated components to run, e.g. sentences,encoder,narratives.")]
+TaxonomyOpt = Annotated[Path | None, typer.Option(
+    "--taxonomy", help="Narrative taxonomy file for the narratives component.")]
+DateOpt = Annotated[str | None, typer.Option(
+    "--date", help="Publication date YYYY-MM-DD to set on every article (used by fact checks).")]
+BatchOpt = Annotated[int | None, typer.Option(
+    "--batch-size", min=1, help="Articles per batch (default: the config's batch_size, 32).",
+    show_default=False)]
+MaxCharsOpt = Annotated[int, typer.Option(
+    "--max-chars", min=1, help="Articles longer than this are reported and skipped.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no warnings.")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Exit with status 1 if any input or component error happened.")]
+
+
+def _lazy_pipeline(config: Path | None, components: str | None, taxonomy: Path | None
+                   ) -> Callable[[], Any]:
+    built: list[Any] = []
+
+    def get() -> Any:
+        if not built:
+            built.append(build_pipeline(config, components, taxonomy))
+        return built[0]
+
+    return get
+
+
+def _open_sink(out: str | Path | None, resume: bool = False) -> Any:
+    from narrascope.write import Sink
+
+    try:
+        return Sink(out, resume=resume)
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (e.g. under a test runner)
+        pass
+
+
+def _finish_status(run: Run, strict: bool) -> None:
+    if run.read == 0:
+        raise fail("no article could be read", 1)
+    if strict and run.errors:
+        raise fail(f"{run.errors} error(s) (--strict)", 1)
+
+
+# --------------------------------------------------------------------------- commands
+
