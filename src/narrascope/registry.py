@@ -42,6 +42,7 @@ ENTRY_POINT_GROUP = "narrascope.components"
 #: ``import narrascope`` stays fast and a broken optional component cannot break the rest.
 BUILTIN_MODULES: dict[str, str] = {
     "sentences": "narrascope.components.sentences",
+    "voice": "narrascope.components.voice",
     "encoder": "narrascope.components.encoder",
     "narratives": "narrascope.components.narratives",
     "entities": "narrascope.components.entities",
