@@ -1,0 +1,1 @@
+"""Alembic migrations of the corpus store (run with ``narrascope db upgrade``)."""
