@@ -25,12 +25,12 @@ def run(nlp: Pipeline, text: str, date: str | None = None) -> Article:
     art = Article(id="t", text=text, date=dt.date.fromisoformat(date) if date else None)
     art = nlp(art)
     for fc in art.fact_checks:
-        assert fc.claim.text == art.text[fc.claim.start:fc.claim.end]
+        assert fc.text == art.text[fc.start:fc.end]
     return art
 
 
 def verdicts(nlp: Pipeline, text: str, date: str | None = None) -> list[str]:
-    return [fc.verdict for fc in run(nlp, text, date).fact_checks]
+    return [fc.label for fc in run(nlp, text, date).fact_checks]
 
 
 # --------------------------------------------------------------------- true slips
@@ -38,10 +38,10 @@ def verdicts(nlp: Pipeline, text: str, date: str | None = None) -> list[str]:
 def test_pentagon_chief_austin_after_he_left(nlp):
     art = run(nlp, "Pentagon chief Lloyd Austin refused to attend in person.", "2025-04-12")
     [fc] = art.fact_checks
-    assert fc.claim.text == "Pentagon chief Lloyd Austin"
+    assert fc.text == "Pentagon chief Lloyd Austin"
     assert fc.person == "Lloyd Austin"
     assert fc.office == "United States Secretary of Defense"
-    assert fc.verdict == "held_only_before"
+    assert fc.label == "held_only_before"
     assert fc.severity == "high"
     assert fc.holder_on_date == "Pete Hegseth"
     assert fc.article_date == dt.date(2025, 4, 12)
@@ -53,8 +53,8 @@ def test_pentagon_chief_austin_after_he_left(nlp):
 def test_witkoff_never_deputy_secretary_of_state_undated(nlp):
     art = run(nlp, "US Deputy Secretary of State Steve Witkoff is set to meet Putin.")
     [fc] = art.fact_checks
-    assert fc.claim.text == "US Deputy Secretary of State Steve Witkoff"
-    assert fc.verdict == "never_held"
+    assert fc.text == "US Deputy Secretary of State Steve Witkoff"
+    assert fc.label == "never_held"
     assert fc.severity == "high"
     assert fc.office == "United States Deputy Secretary of State"
     assert fc.holder_on_date is None
@@ -155,7 +155,7 @@ def test_correct_uses_give_nothing(nlp, text, date):
 def test_possessive_name(nlp):
     [fc] = run(nlp, "Pentagon chief Lloyd Austin\u2019s visit was cancelled.", "2025-06-01"
                ).fact_checks
-    assert fc.claim.text == "Pentagon chief Lloyd Austin"
+    assert fc.text == "Pentagon chief Lloyd Austin"
 
 
 def test_non_english_articles_are_skipped(nlp):
@@ -230,7 +230,7 @@ def test_kb_paths_option(tmp_path):
                                overrides={"fact_checks": {"kb_paths": [str(kb)]}})
     [fc] = run(nlp, "Examplelandish fisheries minister Ivana Testova said.", "2024-01-01"
                ).fact_checks
-    assert fc.verdict == "held_only_before" and fc.holder_on_date == "Petar Primerov"
+    assert fc.label == "held_only_before" and fc.holder_on_date == "Petar Primerov"
     assert fc.terms[0].source == "test"
 
 
@@ -264,7 +264,7 @@ def test_seeds_exactly_the_two_slips(nlp):
     found = {}
     for path in sorted(SEEDS.glob("*.txt")):
         art = nlp(_read_seed(path))
-        found[path.name[:3]] = [(f.claim.text, f.verdict, f.holder_on_date)
+        found[path.name[:3]] = [(f.text, f.label, f.holder_on_date)
                                 for f in art.fact_checks]
     assert found == {
         "000": [],
@@ -292,9 +292,9 @@ def test_random_text_never_breaks_offsets(nlp):
         text = " ".join(parts)
         art = run(nlp, text, date)  # run() asserts claim.text == text[start:end]
         for fc in art.fact_checks:
-            assert fc.verdict in ("never_held", "held_only_before", "held_only_after",
+            assert fc.label in ("never_held", "held_only_before", "held_only_after",
                                   "not_in_office_on_date")
             if date is None:
-                assert fc.verdict == "never_held"
+                assert fc.label == "never_held"
 
     check()

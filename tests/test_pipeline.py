@@ -135,5 +135,5 @@ def test_given_dominant_narrative_is_explained(tmp_path: Path) -> None:
     r = run("analyze", path, "--dominant", dominant,
             "--components", "sentences,encoder,narratives,techniques", "-q")
     assert r.exit_code == 0, r.stderr
-    exp = Article.model_validate(json.loads(r.stdout)).techniques.explanation
+    exp = Article.model_validate(json.loads(r.stdout)).narratives.explanation
     assert exp is not None and exp.narrative == nar and len(exp.text.split()) <= 80

@@ -50,7 +50,7 @@ def hostile_article() -> Article:
     s, e = 0, len("<script>alert(\"x\")</script>")
     lab = Label(label='Antagonist"><script>alert(2)</script>', confidence=0.9)
     a.entities = [Entity(canonical="<b>x</b>' onmouseover='alert(3)", main_role=lab,
-                         mentions=[Mention(start=s, end=e, text=HOSTILE[s:e], main_role=lab)])]
+                         mentions=[Mention(start=s, end=e, text=HOSTILE[s:e], label=HOSTILE[s:e], main_role=lab)])]
     a.warnings = ["<svg onload=alert(4)>"]
     return a
 

@@ -40,14 +40,14 @@ def test_seed_002_bars(nlp: Pipeline) -> None:
     tech = art.techniques
     assert tech is not None
     regime = [s for s in tech.spans if s.text == "Zelensky’s regime"]
-    assert regime and {s.technique for s in regime} & {"Name_Calling-Labeling",
+    assert regime and {s.label for s in regime} & {"Name_Calling-Labeling",
                                                       "Loaded_Language"}
     ann = [s for s in tech.spans if s.text == "annihilation"]
-    assert ann and {s.technique for s in ann} & {"Loaded_Language",
+    assert ann and {s.label for s in ann} & {"Loaded_Language",
                                                  "Exaggeration-Minimisation"}
     for s in tech.spans:
         assert s.text == art.text[s.start:s.end]
-        assert (s.detector == "pattern") == (s.pattern is not None)
+        assert (s.source == "pattern") == (s.detail is not None)
     assert tech.density_per_1000_words > 10
 
 
@@ -57,7 +57,7 @@ def test_seed_explanation_for_given_narrative(nlp: Pipeline) -> None:
         narrative="URW: Discrediting the West, Diplomacy",
         subnarrative="URW: Discrediting the West, Diplomacy: West is tired of Ukraine")
     art = nlp(art)
-    expl = art.techniques.explanation  # type: ignore[union-attr]
+    expl = art.narratives.explanation  # type: ignore[union-attr]
     assert expl is not None and expl.narrative == "URW: Discrediting the West, Diplomacy"
     assert 10 <= len(expl.text.split()) <= 80
     assert expl.quotes
@@ -67,7 +67,7 @@ def test_seed_explanation_for_given_narrative(nlp: Pipeline) -> None:
 
 def test_no_narrative_means_no_explanation(nlp: Pipeline) -> None:
     art = nlp(Article(id="n", text="Officials met on Monday. The talks ended without a deal."))
-    assert art.techniques is not None and art.techniques.explanation is None
+    assert art.techniques is not None and (art.narratives is None or art.narratives.explanation is None)
 
 
 def test_wire_density_well_below_propaganda(nlp: Pipeline) -> None:

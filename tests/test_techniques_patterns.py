@@ -34,7 +34,7 @@ def _spans(detector: TechniqueDetector, text: str) -> list[TechniqueSpan]:
 
 
 def _found(spans: list[TechniqueSpan]) -> set[tuple[str, str]]:
-    return {(s.text, s.technique) for s in spans}
+    return {(s.text, s.label) for s in spans}
 
 
 def test_taxonomy_has_the_semeval_labels() -> None:
@@ -71,7 +71,7 @@ def test_scare_quotes_but_not_reported_speech(detector: TechniqueDetector, q) ->
     text = f"Kiev boasts about its {o}achievements{c} at the front."
     assert (f"{o}achievements{c}", "Doubt") in _found(_spans(detector, text))
     speech = f"The minister said the talks were {o}constructive{c} on Monday."
-    assert not any(s.pattern == "scare_quotes" for s in _spans(detector, speech))
+    assert not any(s.detail == "scare_quotes" for s in _spans(detector, speech))
 
 
 def test_quote_regions_ignore_apostrophes() -> None:
@@ -86,7 +86,7 @@ def test_rhetorical_question_and_repetition(detector: TechniqueDetector) -> None
             "The plan means higher energy bills. Higher energy bills again. "
             "And higher energy bills forever.")
     spans = _spans(detector, text)
-    techs = {(s.technique, s.pattern) for s in spans}
+    techs = {(s.label, s.detail) for s in spans}
     assert ("Doubt", "rhetorical_question") in techs or ("Doubt", "who_benefits") in techs
     assert ("Repetition", "repeated_word") in techs
     assert ("Repetition", "repeated_phrase") in techs
@@ -94,7 +94,7 @@ def test_rhetorical_question_and_repetition(detector: TechniqueDetector) -> None
 
 def test_quoted_question_is_not_rhetorical(detector: TechniqueDetector) -> None:
     text = "“Will the talks resume next week?” a reporter asked the spokesman."
-    assert not any(s.pattern == "rhetorical_question" for s in _spans(detector, text))
+    assert not any(s.detail == "rhetorical_question" for s in _spans(detector, text))
 
 
 def test_neutral_wire_copy_has_no_pattern_hits(detector: TechniqueDetector) -> None:
@@ -115,7 +115,7 @@ def test_every_span_equals_its_text(detector: TechniqueDetector) -> None:
     assert art.techniques is not None and art.techniques.spans
     for s in art.techniques.spans:
         assert s.text == text[s.start:s.end]
-        assert s.detector == "pattern" and s.pattern
+        assert s.source == "pattern" and s.detail
         assert 0 <= s.confidence <= 1
 
 
@@ -126,8 +126,8 @@ def test_boilerplate_is_skipped(detector: TechniqueDetector) -> None:
 
 def test_profile_arithmetic() -> None:
     def sp(t: str) -> TechniqueSpan:
-        return TechniqueSpan(start=0, end=1, text="x", technique=t, confidence=0.5,
-                             detector="pattern")
+        return TechniqueSpan(start=0, end=1, text="x", label=t, confidence=0.5,
+                             source="pattern")
 
     spans = [sp("Doubt"), sp("Doubt"), sp("Loaded_Language")]
     profile, density = build_profile(spans, 600)

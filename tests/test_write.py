@@ -57,26 +57,27 @@ def full_article(text: str = TEXT, art_id: str = "EN_UA_1.txt") -> Article:
     a.entities = [Entity(
         canonical="Volodymyr Zelensky", kind="person", main_role=ant,
         fine_roles=[Label(label="Incompetent", confidence=0.6)],
-        mentions=[Mention(start=z1[0], end=z1[1], text="Zelensky", main_role=ant,
+        mentions=[Mention(start=z1[0], end=z1[1], text="Zelensky", label="Volodymyr Zelensky", main_role=ant,
                           fine_roles=[Label(label="Incompetent", confidence=0.6),
                                       Label(label="Deceiver", confidence=0.5)]),
-                  Mention(start=z2[0], end=z2[1], text="Volodymyr Zelensky")],
+                  Mention(start=z2[0], end=z2[1], text="Volodymyr Zelensky", label="Volodymyr Zelensky")],
     )]
     b = _find(text, "begged the West again")
     a.techniques = Techniques(
-        spans=[TechniqueSpan(start=b[0], end=b[1], text=text[b[0]:b[1]], technique="Loaded_Language",
-                             confidence=0.7, detector="pattern", pattern="begged"),
-               TechniqueSpan(start=s0, end=e0, text=text[s0:e0], technique="Name_Calling-Labeling",
-                             confidence=0.4, detector="model", sentence=1)],
+        spans=[TechniqueSpan(start=b[0], end=b[1], text=text[b[0]:b[1]], label="Loaded_Language",
+                             confidence=0.7, source="pattern", detail="begged"),
+               TechniqueSpan(start=s0, end=e0, text=text[s0:e0], label="Name_Calling-Labeling",
+                             confidence=0.4, source="model", sentence=1)],
         profile={"Loaded_Language": TechniqueCount(count=1, per_1000_words=40.0)},
         words=25, density_per_1000_words=80.0,
-        explanation=Explanation(narrative="URW: Discrediting Ukraine",
-                                text="The text says Zelensky\t\"begged the West again\".\n",
-                                quotes=[a.span(*b)]),
     )
+    a.narratives.explanation = Explanation(
+        narrative="URW: Discrediting Ukraine",
+        text="The text says Zelensky\t\"begged the West again\".\n", quotes=[a.span(*b)])
     c = _find(text, "Pentagon chief Lloyd Austin")
-    a.fact_checks = [FactCheck(claim=a.span(*c), person="Lloyd Austin", office="US Secretary of Defense",
-                               verdict="held_only_before", severity="high",
+    a.fact_checks = [FactCheck(start=c[0], end=c[1], text=text[c[0]:c[1]], source="kb",
+                               person="Lloyd Austin", office="US Secretary of Defense",
+                               label="held_only_before", severity="high",
                                message="Lloyd Austin left the office on 2025-01-20.")]
     a.components = ["sentences", "narratives", "entities", "techniques", "fact_checks"]
     return a

@@ -48,10 +48,10 @@ def hostile_article() -> Article:
                               subnarratives=[Label(label="-S", confidence=0.7)])
     ant = Label(label="Antagonist", confidence=0.8)
     a.entities = [Entity(canonical="@SUM(1+1)", kind="person", main_role=ant,
-                         mentions=[Mention(start=0, end=9, text="@SUM(1+1)", main_role=ant)])]
-    a.techniques = Techniques(words=5, density_per_1000_words=0.0,
-                              explanation=Explanation(narrative="+N", text="\t=1+1"))
-    a.fact_checks = [FactCheck(claim=a.span(0, 9), person="p", office="o", verdict="held_only_before",
+                         mentions=[Mention(start=0, end=9, text="@SUM(1+1)", label="@SUM(1+1)", main_role=ant)])]
+    a.techniques = Techniques(words=5, density_per_1000_words=0.0)
+    a.narratives.explanation = Explanation(narrative="+N", text="\t=1+1")
+    a.fact_checks = [FactCheck(start=0, end=9, text=a.text[0:9], person="p", office="o", label="held_only_before",
                                severity="high", message="\r=cmd|' /C calc'!A0")]
     a.warnings = ["-1+1"]
     return a
@@ -163,16 +163,16 @@ def mention_article(art_id: str = "EN_1.txt") -> Article:
     pro = Label(label="Protagonist", confidence=0.7)
     a.entities = [
         Entity(canonical="Volodymyr Zelensky", kind="person", main_role=ant,
-               mentions=[Mention(start=0, end=18, text=text[0:18], main_role=ant,
+               mentions=[Mention(start=0, end=18, text=text[0:18], label="Volodymyr Zelensky", main_role=ant,
                                  fine_roles=[Label(label="Tab\tRole", confidence=0.5)])]),
         Entity(canonical="Joe Biden", kind="person", main_role=pro,
-               mentions=[Mention(start=23, end=32, text=text[23:32], main_role=pro)]),
+               mentions=[Mention(start=23, end=32, text=text[23:32], label="Joe Biden", main_role=pro)]),
     ]
     a.narratives = Narratives(taxonomy="custom", model="m", domain=Label(label="URW", confidence=1.0),
                               narratives=[Label(label="URW: Bad\tlabel", confidence=0.9)],
                               subnarratives=[Label(label="URW: Bad\tlabel: Line\nbreak", confidence=0.8)])
-    a.techniques = Techniques(explanation=Explanation(
-        narrative="URW: Bad\tlabel", text="First\tpart.\r\nSecond\u2028part\x85end."))
+    a.narratives.explanation = Explanation(
+        narrative="URW: Bad\tlabel", text="First\tpart.\r\nSecond\u2028part\x85end.")
     return a
 
 

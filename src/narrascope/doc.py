@@ -13,6 +13,7 @@ character of the source file, as in the SemEval-2025 Task 10 files.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any, Literal
 
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 #: Version of the output schema (``docs/schema/article.schema.json``).  Bump the
 #: minor version for added optional fields, the major one for breaking changes.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 NOTICE = (
     "narrascope detects narratives, framing and persuasion techniques; it does not "
@@ -47,6 +48,11 @@ class Span(_Model):
         return self
 
 
+#: Who speaks in a sentence or span: the article's own voice, a quotation, reported
+#: speech attributed to someone ("Peskov said ..."), or page clutter.
+Voice = Literal["own", "quoted", "reported", "clutter"]
+
+
 class Sentence(Span):
     """A sentence (or a title / clutter line) found by the ``sentences`` component."""
 
@@ -56,6 +62,10 @@ class Sentence(Span):
         description="'boilerplate' marks page clutter (bylines, photo credits, "
         "'Watch:' captions, lists of other headlines); components skip it.",
     )
+    voice: Voice | None = Field(
+        None, description="Who speaks: 'own' (the article), 'quoted', 'reported' (attributed "
+        "to a speaker), 'clutter'; None when no voice component ran.")
+    speaker: str | None = Field(None, description="The speaker of quoted/reported speech.")
 
 
 class Evidence(Span):
@@ -76,7 +86,38 @@ class Label(_Model):
     )
 
 
+class LabelledSpan(Span):
+    """A span of the text with one label: the shape of every span-level layer.
+
+    Technique spans, entity mentions and fact-check claims are all labelled spans:
+    ``label`` (technique, canonical entity, verdict), ``confidence``, ``source`` (what
+    produced it), ``detail`` (pattern name, NER type, ...), ``sentence``, ``voice``
+    and optional ``evidence``.
+    """
+
+    label: str
+    confidence: float = Field(1.0, ge=0.0, le=1.0)
+    source: str | None = Field(
+        None, description="What produced it: 'model', 'pattern', 'kb', 'ner', 'alias', "
+        "'group', 'given', 'llm', ...")
+    detail: str | None = Field(None, description="Pattern name, NER type or other detail.")
+    sentence: int | None = Field(None, description="Index of the sentence holding it.")
+    voice: Voice | None = Field(None, description="Voice of the text at the span.")
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
 # --------------------------------------------------------------------- narratives
+
+
+class Explanation(_Model):
+    """A short grounded explanation of the article's dominant narrative."""
+
+    narrative: str
+    subnarrative: str | None = None
+    text: str = Field(description="At most 80 words; quoted fragments are verbatim.")
+    quotes: list[Span] = Field(
+        default_factory=list, description="Every fragment quoted in 'text', with offsets."
+    )
 
 
 class Narratives(_Model):
@@ -93,16 +134,21 @@ class Narratives(_Model):
         description="Fine labels, e.g. 'URW: Discrediting Ukraine: Situation in Ukraine "
         "is hopeless' or 'URW: Discrediting Ukraine: Other'.",
     )
+    explanation: Explanation | None = Field(
+        None, description="A short grounded explanation of the dominant narrative.")
 
 
 # ----------------------------------------------------------------------- entities
 
 
-class Mention(Span):
-    """One mention of an entity, with the role the article casts it in there."""
+class Mention(LabelledSpan):
+    """One mention of an entity, with the role the article casts it in there.
 
-    ner_label: str | None = Field(None, description="spaCy entity type or 'ALIAS'/'GIVEN'.")
-    canonical: str | None = Field(None, description="Canonical entity id/name.")
+    ``label`` is the canonical entity name, ``source`` how the mention was found
+    ('ner', 'alias', 'group', 'given') and ``detail`` the entity type (spaCy's or
+    'ALIAS' / 'GROUP' / 'GIVEN').
+    """
+
     main_role: Label | None = None
     fine_roles: list[Label] = Field(default_factory=list)
 
@@ -120,16 +166,9 @@ class Entity(_Model):
 # --------------------------------------------------------------------- techniques
 
 
-class TechniqueSpan(Span):
-    """A span (a phrase or a whole sentence) that uses a persuasion technique."""
-
-    technique: str
-    confidence: float = Field(ge=0.0, le=1.0)
-    detector: Literal["model", "pattern"] = Field(
-        description="'model' = trained sentence classifier, 'pattern' = lexical pattern."
-    )
-    pattern: str | None = Field(None, description="Name of the lexical pattern, if any.")
-    sentence: int | None = None
+#: A persuasion-technique span: ``label`` = technique, ``source`` = 'model' (trained
+#: sentence classifier) or 'pattern' (lexical pattern, named in ``detail``).
+TechniqueSpan = LabelledSpan
 
 
 class TechniqueCount(_Model):
@@ -137,24 +176,12 @@ class TechniqueCount(_Model):
     per_1000_words: float = Field(ge=0.0)
 
 
-class Explanation(_Model):
-    """A short grounded explanation of the article's dominant narrative."""
-
-    narrative: str
-    subnarrative: str | None = None
-    text: str = Field(description="At most 80 words; quoted fragments are verbatim.")
-    quotes: list[Span] = Field(
-        default_factory=list, description="Every fragment quoted in 'text', with offsets."
-    )
-
-
 class Techniques(_Model):
-    spans: list[TechniqueSpan] = Field(default_factory=list)
+    spans: list[LabelledSpan] = Field(default_factory=list)
     profile: dict[str, TechniqueCount] = Field(default_factory=dict)
     words: int = Field(0, ge=0, description="Word count used for the densities.")
     density_per_1000_words: float = Field(0.0, ge=0.0)
     frames: list[Label] = Field(default_factory=list)
-    explanation: Explanation | None = None
 
 
 # -------------------------------------------------------------------- fact checks
@@ -168,16 +195,24 @@ class OfficeTerm(_Model):
     source: str | None = None
 
 
-class FactCheck(_Model):
-    """A title-person pair whose title does not fit the person on the article's date."""
+Verdict = Literal["not_in_office_on_date", "never_held", "held_only_before", "held_only_after"]
 
-    claim: Span = Field(description="The title-person phrase as written.")
+
+class FactCheck(LabelledSpan):
+    """A title-person phrase whose title does not fit the person on the article's date.
+
+    The span is the phrase as written; ``label`` is the verdict
+    (not_in_office_on_date, never_held, held_only_before, held_only_after) and
+    ``source`` 'kb'.
+    """
+
+    label: Verdict
     person: str = Field(description="Canonical name of the person.")
     office: str = Field(description="Office the text attributes to the person.")
-    verdict: Literal["not_in_office_on_date", "never_held", "held_only_before", "held_only_after"]
     severity: Literal["high", "medium", "low"]
     message: str = Field(description="What the text claims and what the knowledge base says.")
     article_date: dt.date | None = None
+    date_source: str | None = Field(None, description="Where the article date came from.")
     holder_on_date: str | None = Field(None, description="Who held the office on that date.")
     terms: list[OfficeTerm] = Field(
         default_factory=list, description="Relevant knowledge-base records, with sources."
@@ -211,6 +246,12 @@ class Article(_Model):
     text: str
     title: str | None = None
     date: dt.date | None = None
+    date_source: Literal["given", "metadata", "text", "option"] | None = Field(
+        None, description="Where the date came from: 'given' (an explicit field), 'metadata' "
+        "(file or page metadata), 'text' (stated in the text, see date_evidence), "
+        "'option' (--date).")
+    date_evidence: Span | None = Field(
+        None, description="Where the text states the date, when date_source is 'text'.")
     source: str | None = Field(None, description="Outlet / publisher.")
     url: str | None = None
     language: str | None = Field(None, description="ISO 639-1 code, detected or given.")
@@ -238,10 +279,21 @@ class Article(_Model):
 
     # non-serialised per-article cache shared between components (embeddings, spaCy doc)
     _cache: dict[str, Any] = PrivateAttr(default_factory=dict)
+    # non-serialised article vector (set by the encoder component; kept for the store)
+    _vector: Any = PrivateAttr(default=None)
 
     @property
     def cache(self) -> dict[str, Any]:
         return self._cache
+
+    @property
+    def vector(self) -> Any:
+        """L2-normalised mean of the content-sentence vectors (numpy float32), or None."""
+        return self._vector
+
+    @vector.setter
+    def vector(self, value: Any) -> None:
+        self._vector = value
 
     def span(self, start: int, end: int) -> Span:
         """Build a :class:`Span` whose text is taken from the article itself."""
@@ -269,6 +321,45 @@ class Article(_Model):
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
+
+
+def upgrade_record(rec: dict[str, Any]) -> dict[str, Any]:
+    """A 1.x output record in the 2.0 shape (a copy; a 2.x record is returned as is).
+
+    1.x had technique spans with ``technique``/``detector``/``pattern``, mentions with
+    ``canonical``/``ner_label``, fact checks with a nested ``claim`` span and a
+    ``verdict``, and the explanation under ``techniques``.
+    """
+    version = str(rec.get("schema_version") or "1.0")
+    if not version.startswith("1."):
+        return rec
+    rec = copy.deepcopy(rec)
+    tech = rec.get("techniques")
+    if isinstance(tech, dict):
+        for sp in tech.get("spans") or []:
+            if isinstance(sp, dict) and "technique" in sp:
+                sp["label"] = sp.pop("technique")
+                sp["source"] = sp.pop("detector", None)
+                sp["detail"] = sp.pop("pattern", None)
+        expl = tech.pop("explanation", None)
+        if expl is not None and isinstance(rec.get("narratives"), dict):
+            rec["narratives"].setdefault("explanation", expl)
+    sources = {"GIVEN": "given", "ALIAS": "alias", "GROUP": "group"}
+    for ent in rec.get("entities") or []:
+        for m in (ent.get("mentions") or []) if isinstance(ent, dict) else []:
+            if isinstance(m, dict) and "label" not in m:
+                ner = m.pop("ner_label", None)
+                m["label"] = m.pop("canonical", None) or ent.get("canonical") or m.get("text", "")
+                m["detail"] = ner
+                m["source"] = sources.get(str(ner), "ner") if ner else None
+    for fc in rec.get("fact_checks") or []:
+        if isinstance(fc, dict) and "claim" in fc:
+            claim = fc.pop("claim") or {}
+            fc.update(start=claim.get("start"), end=claim.get("end"), text=claim.get("text"))
+            fc["label"] = fc.pop("verdict", None)
+            fc.setdefault("source", "kb")
+    rec["schema_version"] = SCHEMA_VERSION
+    return rec
 
 
 def iter_spans(obj: Any) -> list[Span]:

@@ -104,6 +104,19 @@ def ensure_vectors(articles: Sequence[Article], batch_size: int = 64,
         pos += n
 
 
+def article_vector(article: Article, vecs: np.ndarray | None = None) -> np.ndarray | None:
+    """L2-normalised mean of the content-sentence vectors (float32), or None without any."""
+    vecs = sentence_vectors(article) if vecs is None else vecs
+    rows = [s.index for s in article.sentences if s.kind != "boilerplate" and s.index < len(vecs)]
+    if not rows:
+        rows = list(range(len(vecs)))
+    if not rows:
+        return None
+    mean = np.asarray(vecs[rows], dtype=np.float32).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm).astype(np.float32) if norm > 0 else None
+
+
 def sentence_vectors(article: Article) -> np.ndarray:
     """Embeddings of ``article.sentences`` (row i = sentence i), computed once."""
     vecs = article.cache.get(CACHE_KEY)
@@ -113,7 +126,8 @@ def sentence_vectors(article: Article) -> np.ndarray:
     return vecs
 
 
-@registry.component("encoder", assigns=["cache.sentence_vectors"], requires=["sentences"])
+@registry.component("encoder", assigns=["cache.sentence_vectors", "vector"],
+                    requires=["sentences"])
 class SentenceEncoder(Component):
     """Embed every sentence of a batch of articles in one encoder call."""
 
@@ -129,4 +143,6 @@ class SentenceEncoder(Component):
     def pipe(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Article]:
         batch = list(articles)
         ensure_vectors(batch, self.batch_size, self.max_sentence_chars)
+        for art in batch:  # kept after the per-article cache is cleared (for the store)
+            art.vector = article_vector(art, art.cache[CACHE_KEY])
         yield from batch

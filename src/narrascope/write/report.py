@@ -100,26 +100,27 @@ def collect_findings(article: Article, prefix: str) -> list[Finding]:
     if article.techniques is not None:
         by_tech: dict[str, Finding] = {}
         for sp in article.techniques.spans:
-            f = by_tech.get(sp.technique)
+            f = by_tech.get(sp.label)
             if f is None:
-                f = Finding(nid(), "tech", sp.technique, sp.confidence)
-                by_tech[sp.technique] = f
+                f = Finding(nid(), "tech", sp.label, sp.confidence)
+                by_tech[sp.label] = f
                 out.append(f)
             f.confidence = max(f.confidence or 0.0, sp.confidence)
             if sp.end <= n:
-                tip = f"{sp.technique} ({sp.confidence:.2f}, {sp.detector}"
-                tip += f": {sp.pattern})" if sp.pattern else ")"
+                tip = f"{sp.label} ({sp.confidence:.2f}, {sp.source}"
+                tip += f": {sp.detail})" if sp.detail else ")"
                 f.spans.append((sp.start, sp.end, sp.confidence, tip))
-            if sp.pattern and sp.pattern not in f.detail:
-                f.detail = f"{f.detail}, {sp.pattern}".strip(", ")
-        exp = article.techniques.explanation
+            if sp.detail and sp.detail not in f.detail:
+                f.detail = f"{f.detail}, {sp.detail}".strip(", ")
+    if article.narratives is not None:
+        exp = article.narratives.explanation
         if exp is not None:
             out.append(Finding(nid(), "expl", f"explanation: {exp.narrative}", None,
                                [(q.start, q.end, None, None) for q in exp.quotes if q.end <= n],
                                detail=exp.text))
     for fc in article.fact_checks:
-        out.append(Finding(nid(), "fact", f"{fc.verdict} ({fc.severity}): {fc.claim.text}", None,
-                           [(fc.claim.start, fc.claim.end, None, fc.message)] if fc.claim.end <= n else [],
+        out.append(Finding(nid(), "fact", f"{fc.label} ({fc.severity}): {fc.text}", None,
+                           [(fc.start, fc.end, None, fc.message)] if fc.end <= n else [],
                            detail=fc.message))
     return out
 

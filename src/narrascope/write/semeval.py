@@ -112,5 +112,5 @@ def st2_line(article: Article) -> str:
 
 def st3_line(article: Article) -> str:
     art_id = _check_id(article.id)
-    exp = article.techniques.explanation if article.techniques else None
+    exp = article.narratives.explanation if article.narratives else None
     return f"{art_id}\t{_clean(exp.text) if exp else ''}"

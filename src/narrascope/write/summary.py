@@ -44,8 +44,8 @@ def summarize(article: Article, top: int = 3) -> Summary:
         s.technique_density = t.density_per_1000_words
         counts = sorted(((k, v.count) for k, v in t.profile.items() if v.count), key=lambda kv: -kv[1])
         s.top_techniques = counts[:top]
-        if t.explanation is not None:
-            s.explanation = t.explanation.text
+    if article.narratives is not None and article.narratives.explanation is not None:
+        s.explanation = article.narratives.explanation.text
     counts: dict[str, int] = {}
     for fc in article.fact_checks:  # the same claim repeated in the text: one line, counted
         counts[fc.message] = counts.get(fc.message, 0) + 1

@@ -37,6 +37,9 @@ from narrascope.registry import Component, registry
 
 SPACY_CACHE_KEY = "spacy_doc"
 
+#: How a mention was found (``Mention.source``), from the finder's entity type.
+_MENTION_SOURCES = {"ALIAS": "alias", "GROUP": "group", "GIVEN": "given"}
+
 
 @dataclass
 class _Job:
@@ -284,7 +287,10 @@ class Entities(Component):
                     fines = [Label(label=f, confidence=round(min(max(c, 0.0), 1.0), 4),
                                    evidence=ev, source=source) for f, c in p.fines]
             mention = Mention(start=m.start, end=m.end, text=art.text[m.start:m.end],
-                              ner_label=m.ner_label, canonical=m.canonical,
+                              label=m.canonical or " ".join(m.text.split()),
+                              source=_MENTION_SOURCES.get(m.ner_label, "ner"),
+                              detail=m.ner_label, confidence=1.0,
+                              sentence=ref.sentence if ref is not None else None,
                               main_role=main, fine_roles=fines)
             groups[m.canonical].append((mention, p, ref))
             kinds.setdefault(m.canonical, m.kind)

@@ -30,7 +30,7 @@ from narrascope.components.fact_checks.kb import KnowledgeBase, Office, Term, da
 from narrascope.doc import Article, FactCheck, OfficeTerm
 
 _PAST_MARKERS = re.compile(
-    r"""\b(?:at\s+the\s+time|at\s+that\s+time|back\s+then|back\s+when|had|later|back\s+in|in\s+those\s+days|then|once|formerly|
+    r"""\b(?:at\s+the\s+time|at\s+that\s+time|back\s+then|back\s+when|had|later|back\s+in|in\s+those\s+days|then|once(?!\s+(?:again|more))|formerly|
     previously|had\s+been|served\s+as|serving\s+as|when\s+(?:he|she|they)\s+(?:was|were)|
     while\s+(?:he|she)\s+was|during\s+(?:his|her|their)\s+(?:time|tenure|term)|under|
     tenure|administration|era|ago|last\s+year|years?\s+earlier|in\s+the\s+past|
@@ -42,8 +42,10 @@ _PAST_MARKERS = re.compile(
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b")
 _SIMPLE_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|$)")
 
-# one-word titles that US usage keeps after office ("President Obama", "Secretary Kerry")
-_HONORIFIC_TITLES = {"president", "secretary", "chancellor", "premier", "general", "senator"}
+# one-word titles that US usage keeps after office ("President Obama", "Secretary Kerry");
+# "Chancellor" and "Premier" are not kept after office ("Chancellor Olaf Scholz" in 2025 is
+# a slip: he is "former Chancellor" then)
+_HONORIFIC_TITLES = {"president", "secretary", "general", "senator"}
 
 
 def sentence_bounds(article: Article, start: int, end: int) -> tuple[int, int, str]:
@@ -265,13 +267,17 @@ class Checker:
             msg.append("The text says 'former'.")
         del written
         return FactCheck(
-            claim=article.span(claim.start, claim.end),
+            start=claim.start,
+            end=claim.end,
+            text=article.text[claim.start:claim.end],
+            label=verdict,  # type: ignore[arg-type]
+            source="kb",
             person=person,
             office=office.name,
-            verdict=verdict,  # type: ignore[arg-type]
             severity=severity,  # type: ignore[arg-type]
             message=" ".join(msg),
             article_date=date,
+            date_source=article.date_source if date is not None else None,
             holder_on_date=holder_on_date,
             terms=[_office_term(t, kb) for t in terms],
         )

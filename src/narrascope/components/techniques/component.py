@@ -12,7 +12,7 @@ from narrascope.components.techniques.frames import FrameDetector
 from narrascope.components.techniques.model import DEFAULT_THRESHOLD_SCALE, load_model
 from narrascope.components.techniques.patterns import PatternMatcher
 from narrascope.components.techniques.taxonomy import technique_names
-from narrascope.doc import Article, TechniqueCount, Techniques, TechniqueSpan
+from narrascope.doc import Article, Label, Narratives, TechniqueCount, Techniques, TechniqueSpan
 from narrascope.registry import Component, registry
 
 
@@ -39,8 +39,23 @@ def word_count(article: Article) -> int:
     return len(article.text[article.body_start:].split())
 
 
+def _narratives_for(article: Article) -> Narratives:
+    """The article's narratives layer; made from the given narrative when none ran."""
+    if article.narratives is None:
+        given = article.given_narrative
+        labels = [n for n in (given.narrative if given else None,) if n]
+        domain = labels[0].split(":")[0].strip() if labels else "Other"
+        article.narratives = Narratives(
+            taxonomy="given", model="given",
+            domain=Label(label=domain, confidence=1.0, source="given"),
+            narratives=[Label(label=n, confidence=1.0, source="given") for n in labels],
+            subnarratives=[Label(label=given.subnarrative, confidence=1.0, source="given")]
+            if given and given.subnarrative else [])
+    return article.narratives
+
+
 def build_profile(spans: list[TechniqueSpan], words: int) -> tuple[dict[str, TechniqueCount], float]:
-    counts = Counter(s.technique for s in spans)
+    counts = Counter(s.label for s in spans)
     per = 1000.0 / words if words else 0.0
     profile = {t: TechniqueCount(count=c, per_1000_words=round(c * per, 3))
                for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
@@ -77,9 +92,9 @@ class TechniqueDetector(Component):
         if self.use_patterns and content:
             for m in self.matcher.match_text(text, [(s.start, s.end, s.index) for s in content]):
                 spans.append(TechniqueSpan(start=m.start, end=m.end, text=text[m.start:m.end],
-                                           technique=m.technique,
+                                           label=m.technique,
                                            confidence=round(m.confidence, 4),
-                                           detector="pattern", pattern=m.pattern,
+                                           source="pattern", detail=m.pattern,
                                            sentence=m.sentence))
         if self.model is not None and content:
             eligible = [s for s in content if len(s.text.split()) >= self.min_sentence_words]
@@ -88,7 +103,7 @@ class TechniqueDetector(Component):
                 X = vecs[[s.index for s in eligible]]
                 proba = self.model.predict_proba(X)
                 decide = self.model.predict(X, scale=self.threshold_scale, proba=proba)
-                by_pattern = {(sp.sentence, sp.technique): sp for sp in spans}
+                by_pattern = {(sp.sentence, sp.label): sp for sp in spans}
                 for row, s in enumerate(eligible):
                     for j in np.flatnonzero(decide[row]):
                         tech = self.model.labels[j]
@@ -98,10 +113,9 @@ class TechniqueDetector(Component):
                             hit.confidence = round(1 - (1 - hit.confidence) * (1 - p), 4)
                             continue
                         spans.append(TechniqueSpan(start=s.start, end=s.end, text=s.text,
-                                                   technique=tech, confidence=round(p, 4),
-                                                   detector="model", pattern=None,
-                                                   sentence=s.index))
-        spans.sort(key=lambda sp: (sp.start, sp.end, sp.technique))
+                                                   label=tech, confidence=round(p, 4),
+                                                   source="model", sentence=s.index))
+        spans.sort(key=lambda sp: (sp.start, sp.end, sp.label))
         return spans
 
     def __call__(self, article: Article) -> Article:
@@ -118,7 +132,9 @@ class TechniqueDetector(Component):
                 if sp.sentence is not None:
                     bonus[sp.sentence] = min(0.09, bonus.get(sp.sentence, 0.0) + 0.03)
             try:
-                tech.explanation = explain_article(article, _vectors, _embed_query, bonus)
+                explanation = explain_article(article, _vectors, _embed_query, bonus)
+                if explanation is not None:
+                    _narratives_for(article).explanation = explanation
             except (OSError, RuntimeError, ImportError) as exc:  # encoder unavailable
                 article.warnings.append(f"techniques: no explanation ({exc})")
         article.techniques = tech
