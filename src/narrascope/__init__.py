@@ -32,8 +32,16 @@ def load(config: str | dict | None = None) -> Pipeline:
     return Pipeline.from_config(config)
 
 
+def __getattr__(name: str) -> object:
+    if name == "Corpus":  # imported on first use (SQLAlchemy, pandas)
+        from narrascope.store.frames import Corpus
+
+        return Corpus
+    raise AttributeError(f"module 'narrascope' has no attribute {name!r}")
+
+
 __all__ = [
-    "NOTICE", "SCHEMA_VERSION", "Article", "Component", "Entity", "Evidence", "FactCheck",
+    "Corpus", "NOTICE", "SCHEMA_VERSION", "Article", "Component", "Entity", "Evidence", "FactCheck",
     "Label", "Mention", "Narratives", "Pipeline", "Sentence", "Span", "Techniques",
     "__version__", "load", "load_config", "registry",
 ]

@@ -38,6 +38,7 @@ from narrascope.store.engine import (
     has_tables,
     head_revision,
     make_engine,
+    normalise_url,
     upgrade,
 )
 from narrascope.store.outlets import OutletSpec, normalise_domain, registered_domain
@@ -175,7 +176,9 @@ def open_store(url: str = "narrascope.db", readonly: bool = False) -> Store:
     except Exception:
         engine.dispose()
         raise
-    return Store(engine, readonly=readonly)
+    store = Store(engine, readonly=readonly)
+    store.display_url = normalise_url(url).render_as_string(hide_password=True)
+    return store
 
 
 class Store:
@@ -187,6 +190,7 @@ class Store:
         self.dialect = engine.dialect.name
         self._outlet_ids: dict[str, int] = {}  # outlet name -> id
         self._domain_ids: dict[str, int] = {}  # domain -> outlet id (from outlet files)
+        self.display_url: str | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -199,7 +203,7 @@ class Store:
 
     @property
     def url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)
+        return self.display_url or self.engine.url.render_as_string(hide_password=True)
 
     # ------------------------------------------------------------------------ filters
 
