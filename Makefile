@@ -7,12 +7,13 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.narrascope-installed
 TSTAMP  := $(VENV)/.narrascope-test-installed
 
-.PHONY: demo test install schema clean help
+.PHONY: demo test install schema clean help postgres
 
 help:
 	@echo "make demo    install into $(VENV) and analyse examples/ into out/"
 	@echo "make test    install the test extras, run ruff and pytest"
 	@echo "make schema  regenerate docs/schema/article.schema.json"
+	@echo "make postgres  start a local PostgreSQL for the store (prints its URL)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +36,15 @@ demo: $(STAMP)
 	  echo "make demo: a component failed on an example (see the warnings above)" >&2; exit 1; fi
 	$(BIN)/narrascope report out/examples.jsonl -o out/report.html
 	$(BIN)/narrascope analyze out/examples.jsonl --format table
+	$(BIN)/narrascope ingest out/examples.jsonl --db out/narrascope.db --outlets examples/outlets.yaml --quiet
+	$(BIN)/narrascope db stats --db sqlite:///out/narrascope.db
 
 test: $(TSTAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/pytest -q
+
+postgres:
+	@scripts/postgres.sh
 
 schema: $(STAMP)
 	$(BIN)/narrascope schema > docs/schema/article.schema.json
