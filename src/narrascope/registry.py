@@ -48,6 +48,7 @@ BUILTIN_MODULES: dict[str, str] = {
     "entities": "narrascope.components.entities",
     "techniques": "narrascope.components.techniques",
     "fact_checks": "narrascope.components.fact_checks",
+    **dict.fromkeys(("narratives_llm", "roles_llm", "explain_llm"), "narrascope.components.llm"),
 }
 
 

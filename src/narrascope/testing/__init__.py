@@ -1,0 +1,1 @@
+"""Test support shipped with narrascope (a local OpenAI-compatible server)."""
