@@ -1,0 +1,292 @@
+"""What the API and the pages read, through the ``Store`` interface and ``narrascope.corpus``.
+
+No SQL here: every number comes from a :class:`narrascope.store.Store` method or a
+corpus analytics function.  Results that change only when the store is written
+(the label vocabularies, the stats) are cached for a short time.  Analytics that
+have not been computed for the store come back as ``None``, and the pages say which
+command computes them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from narrascope.serve.errors import bad_request
+
+#: Seconds a cached vocabulary / stats result is kept.
+CACHE_SECONDS = 30.0
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    """A plain dict of a dataclass, pydantic model, named tuple or mapping."""
+    if obj is None:
+        return {}
+    if isinstance(obj, dict):
+        return dict(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump()
+    if hasattr(obj, "_asdict"):
+        return dict(obj._asdict())
+    if hasattr(obj, "__dict__"):
+        return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
+    raise TypeError(f"cannot read {type(obj).__name__} as a record")
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with dates as ISO strings, tuples as lists, records as dicts."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    try:
+        return jsonable(as_dict(value))
+    except TypeError:
+        return str(value)
+
+
+def _first(d: dict[str, Any], *keys: str, default: Any = None) -> Any:
+    for k in keys:
+        if k in d and d[k] is not None:
+            return d[k]
+    return default
+
+
+class Data:
+    """The read side of the dashboard over one store."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self._cache: dict[Any, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ cache
+    def cached(self, key: Any, fn: Callable[[], Any], seconds: float = CACHE_SECONDS) -> Any:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and now - hit[0] < seconds:
+                return hit[1]
+        value = fn()
+        with self._lock:
+            self._cache[key] = (now, value)
+        return value
+
+    # ------------------------------------------------------------ vocabularies
+    def labels(self, layer: str) -> list[tuple[str, int]]:
+        """Distinct labels of a layer with their article counts (most frequent first)."""
+        rows = self.cached(("labels", layer), lambda: list(self.store.labels(layer)))
+        return sorted(((str(a), int(b)) for a, b in rows), key=lambda x: (-x[1], x[0]))
+
+    def known(self, layer: str) -> set[str]:
+        return {label for label, _ in self.labels(layer)}
+
+    def check_label(self, layer: str, value: str | None, what: str) -> None:
+        if value is None:
+            return
+        layers = ("narrative", "subnarrative") if layer == "narrative" else (layer,)
+        if not any(value in self.known(x) for x in layers):
+            raise bad_request(f"unknown_{what}", f"{what}: {value[:80]!r} is not a {what} of "
+                              "this corpus", parameter=what)
+
+    def check_filters(self, f: Any) -> None:
+        """400 for filter values that cannot match anything (unknown narrative, technique)."""
+        self.check_label("narrative", f.narrative, "narrative")
+        self.check_label("technique", f.technique, "technique")
+        if f.outlet:
+            names = self.outlet_names()
+            for o in f.outlet:
+                if o not in names:
+                    raise bad_request("unknown_outlet", f"outlet: {o[:80]!r} is not an outlet "
+                                      "of this corpus", parameter="outlet")
+
+    # ------------------------------------------------------------------ basics
+    def stats(self) -> dict[str, Any]:
+        return self.cached("stats", lambda: jsonable(self.store.stats()))
+
+    def outlets(self) -> list[dict[str, Any]]:
+        def load() -> list[dict[str, Any]]:
+            rows = [jsonable(as_dict(o)) for o in self.store.outlets()]
+            rows.sort(key=lambda r: (-(r.get("articles") or 0), str(r.get("name"))))
+            return rows
+        return self.cached("outlets", load)
+
+    def outlet_names(self) -> set[str]:
+        return {str(o.get("name")) for o in self.outlets()}
+
+    def outlet(self, name: str) -> dict[str, Any] | None:
+        for o in self.outlets():
+            if o.get("name") == name:
+                return o
+        return None
+
+    def count(self, f: Any) -> int:
+        return int(self.store.count(f))
+
+    def articles(self, f: Any, limit: int, offset: int, order: str) -> list[dict[str, Any]]:
+        return [jsonable(as_dict(a)) for a in self.store.list_articles(f, limit=limit,
+                                                                        offset=offset, order=order)]
+
+    def article(self, article_id: str) -> Any:
+        return self.store.get_article(article_id)
+
+    # ------------------------------------------------------------------ trends
+    def counts(self, layer: str, period: str, f: Any, min_confidence: float,
+               by_outlet: bool) -> list[dict[str, Any]]:
+        rows = self.store.label_counts(layer, period=period, f=f, min_confidence=min_confidence,
+                                       by_outlet=by_outlet)
+        out = []
+        for r in rows:
+            d = as_dict(r)
+            out.append({
+                "period": jsonable(_first(d, "period", "week", "month", "day", "date")),
+                "label": _first(d, "label"),
+                "outlet": _first(d, "outlet"),
+                "articles": int(_first(d, "articles", "count", "n", default=0)),
+            })
+        return out
+
+    def trend(self, layer: str, period: str, f: Any, min_confidence: float = 0.0,
+              top: int = 8, only: Iterable[str] | None = None, by: str = "label") -> dict[str, Any]:
+        """A chart-ready trend: ``periods`` and one ``series`` per label (or per outlet).
+
+        ``by="outlet"`` with ``only=[label]`` draws one line per outlet for that label.
+        """
+        rows = self.counts(layer, period, f, min_confidence, by_outlet=(by == "outlet"))
+        wanted = set(only) if only is not None else None
+        table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        periods: set[str] = set()
+        for r in rows:
+            if r["period"] is None:
+                continue
+            if wanted is not None and r["label"] not in wanted:
+                continue
+            key = r["label"] if by == "label" else (r["outlet"] or "(no outlet)")
+            table[str(key)][str(r["period"])] += r["articles"]
+            periods.add(str(r["period"]))
+        ps = sorted(periods)
+        totals = sorted(table, key=lambda k: (-sum(table[k].values()), k))
+        series = [{"name": k, "total": sum(table[k].values()),
+                   "values": [table[k].get(p, 0) for p in ps]} for k in totals[:top]]
+        return {"layer": layer, "period": period, "by": by, "periods": ps, "series": series,
+                "more": max(0, len(totals) - top)}
+
+    def label_totals(self, layer: str, f: Any, min_confidence: float = 0.0) -> list[dict[str, Any]]:
+        """Articles per label of a layer, with the number of outlets, for a filter."""
+        rows = self.counts(layer, "month", f, min_confidence, by_outlet=True)
+        arts: dict[str, int] = defaultdict(int)
+        outs: dict[str, set[str]] = defaultdict(set)
+        for r in rows:
+            arts[r["label"]] += r["articles"]
+            if r["outlet"]:
+                outs[r["label"]].add(r["outlet"])
+        return [{"label": k, "articles": arts[k], "outlets": len(outs[k])}
+                for k in sorted(arts, key=lambda k: (-arts[k], k))]
+
+    # ---------------------------------------------------------------- entities
+    def entity_table(self, f: Any) -> list[dict[str, Any]]:
+        """Entities with the number of articles casting them in each main role."""
+        if f is None or _empty_filter(f):
+            rows = [{"label": lab, "articles": n} for lab, n in self.labels("entity_role")]
+        else:
+            rows = [{"label": r["label"], "articles": r["articles"]}
+                    for r in self.counts("entity_role", "year", f, 0.0, by_outlet=False)]
+        table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for r in rows:
+            name, role = split_role(str(r["label"]))
+            table[name][role] += int(r["articles"])
+        out = [{"entity": k, "articles": sum(v.values()),
+                **{role: v.get(role, 0) for role in ROLES}} for k, v in table.items()]
+        out.sort(key=lambda r: (-r["articles"], r["entity"]))
+        return out
+
+    def entity_trend(self, name: str, f: Any, period: str) -> tuple[list[dict[str, Any]],
+                                                                      dict[str, Any]]:
+        """Per outlet role counts and the role trend of one entity (articles)."""
+        rows = self.counts("entity_role", period, f, 0.0, by_outlet=True)
+        by_outlet: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        by_period: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for r in rows:
+            ent, role = split_role(str(r["label"]))
+            if ent != name:
+                continue
+            by_outlet[str(r["outlet"] or "(no outlet)")][role] += r["articles"]
+            if r["period"]:
+                by_period[str(r["period"])][role] += r["articles"]
+        periods = sorted(by_period)
+        outlets = [{"outlet": o, "articles": sum(c.values()), **{k: c.get(k, 0) for k in ROLES}}
+                   for o, c in sorted(by_outlet.items(), key=lambda x: (-sum(x[1].values()), x[0]))]
+        trend = {"period": period, "by": "role", "periods": periods,
+                 "series": [{"name": k, "total": sum(by_period[p].get(k, 0) for p in periods),
+                             "values": [by_period[p].get(k, 0) for p in periods]}
+                            for k in ROLES if any(by_period[p].get(k) for p in periods)],
+                 "more": 0}
+        return outlets, trend
+
+    # -------------------------------------------------------------- fact checks
+    def recent_fact_checks(self, limit: int = 8) -> list[dict[str, Any]]:
+        """The latest fact-check findings (newest articles first), with their messages."""
+        from narrascope.store import ArticleFilter
+
+        def load() -> list[dict[str, Any]]:
+            found: list[dict[str, Any]] = []
+            for verdict, _n in self.labels("fact_check"):
+                for a in self.store.list_articles(ArticleFilter(verdict=verdict), limit=limit,
+                                                  offset=0, order="-date"):
+                    found.append(jsonable(as_dict(a)))
+            uniq = {r["id"]: r for r in found}
+            rows = sorted(uniq.values(), key=lambda r: (r.get("date") or "", r["id"]),
+                          reverse=True)[:limit]
+            out = []
+            for r in rows:
+                art = self.store.get_article(r["id"])
+                for fc in (art.fact_checks if art is not None else []):
+                    out.append({"article_id": r["id"], "outlet": r.get("outlet"),
+                                "date": r.get("date"), "title": r.get("title"),
+                                "verdict": fc.label, "severity": fc.severity,
+                                "claim": fc.text, "message": fc.message,
+                                "start": fc.start, "end": fc.end})
+            return out[:limit]
+        return self.cached(("fact_checks", limit), load)
+
+
+ROLES = ("Protagonist", "Antagonist", "Innocent")
+
+
+def split_role(label: str) -> tuple[str, str]:
+    """``"Name: Role"`` (the store's entity_role labels) -> ``("Name", "Role")``."""
+    name, sep, role = label.rpartition(": ")
+    if not sep or role not in ROLES:
+        return label, "no role"
+    return name, role
+
+
+def _empty_filter(f: Any) -> bool:
+    return not any(v for v in as_dict(f).values())
+
+
+def period_of(value: Any, period: str) -> str | None:
+    """The first day of the day/week/month holding ``value`` (a date or ISO string)."""
+    if value is None:
+        return None
+    d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    if period == "week":
+        d = d - dt.timedelta(days=d.weekday())
+    elif period == "month":
+        d = d.replace(day=1)
+    elif period == "year":
+        d = d.replace(month=1, day=1)
+    return d.isoformat()

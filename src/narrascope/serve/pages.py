@@ -1,0 +1,248 @@
+"""The dashboard: server-rendered pages (Jinja2, autoescaped) over the API's payloads.
+
+Every page keeps its filters in its URL and links to the same data as JSON and CSV.
+Charts read their data from ``data-*`` attributes or from the JSON endpoints
+(``static/chart.js``); no page has inline script or style.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from narrascope.serve import api
+from narrascope.serve import corpus as corpus_views
+from narrascope.serve.app import url_part
+from narrascope.serve.data import Data
+from narrascope.serve.errors import not_found
+from narrascope.serve.params import DEFAULT_PAGE, ORDERS, ROLES, VERDICTS, Filters, Page, filters
+from narrascope.serve.params import page as page_params
+from narrascope.serve.reader import LAYERS, reader_context
+
+router = APIRouter(include_in_schema=False)
+
+NAV = (("/", "Overview"), ("/narratives", "Narratives"), ("/outlets", "Outlets"),
+       ("/entities", "Entities"), ("/clusters", "Stories"), ("/copies", "Copies"),
+       ("/search", "Search"), ("/docs", "API"))
+
+
+def data_of(request: Request) -> Data:
+    return request.app.state.data
+
+
+def render(request: Request, template: str, nav: str, title: str, **ctx: Any) -> HTMLResponse:
+    env = request.app.state.templates
+    html = env.get_template(template).render(
+        request=request, nav=nav, nav_items=NAV, title=title,
+        app_title=request.app.state.title, **ctx)
+    return HTMLResponse(html)
+
+
+def _period(period: str) -> str:
+    return api.period_param(period)
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, period: str = "week") -> HTMLResponse:
+    period = _period(period)
+    d = data_of(request)
+    payload = api.build_overview(d, period)
+    q = Filters().query(period=period)
+    return render(request, "overview.html", "/", "Overview", o=payload, period=period,
+                  trend_src=f"/api/v1/narratives?{q}&top=8",
+                  json_url="/api/v1/stats", csv_url=f"/api/v1/narratives?{q}&format=csv")
+
+
+@router.get("/narratives", response_class=HTMLResponse)
+def narratives(request: Request, f: Annotated[Filters, Depends(filters)],
+               period: str = "week", layer: str = "narrative") -> HTMLResponse:
+    period = _period(period)
+    if layer not in ("narrative", "subnarrative", "technique"):
+        layer = "narrative"
+    d = data_of(request)
+    payload = api.build_narratives(d, f, layer, period, 0.0, 8)
+    q = f.query(period=period, layer=layer)
+    return render(request, "narratives.html", "/narratives", "Narratives", p=payload, f=f,
+                  period=period, layer=layer, outlets=d.outlets(),
+                  trend_src=f"/api/v1/narratives?{q}&top=8",
+                  json_url=f"/api/v1/narratives?{q}", csv_url=f"/api/v1/narratives?{q}&format=csv")
+
+
+@router.get("/narratives/{label:path}", response_class=HTMLResponse)
+def narrative(request: Request, label: str, f: Annotated[Filters, Depends(filters)],
+              period: str = "week") -> HTMLResponse:
+    period = _period(period)
+    d = data_of(request)
+    payload = api.build_narrative(d, label, f, period, 0.0)
+    q = f.query(period=period)
+    base = f"/api/v1/narratives/{url_part(label)}?{q}"
+    search = Filters(**{**f.__dict__, "narrative": label}).query()
+    return render(request, "narrative.html", "/narratives", label, p=payload, f=f,
+                  period=period, outlets=d.outlets(), trend_src=base, json_url=base,
+                  csv_url=f"{base}&format=csv", search_url=f"/search?{search}")
+
+
+@router.get("/outlets", response_class=HTMLResponse)
+def outlets(request: Request) -> HTMLResponse:
+    rows = data_of(request).outlets()
+    return render(request, "outlets.html", "/outlets", "Outlets", rows=rows,
+                  json_url="/api/v1/outlets", csv_url="/api/v1/outlets?format=csv")
+
+
+@router.get("/outlets/{name:path}", response_class=HTMLResponse)
+def outlet(request: Request, name: str, period: str = "week") -> HTMLResponse:
+    period = _period(period)
+    payload = api.build_outlet(data_of(request), name, period)
+    base = f"/api/v1/outlets/{url_part(name)}?period={period}"
+    trend_src = f"/api/v1/narratives?{Filters(outlet=[name]).query(period=period)}&top=6"
+    return render(request, "outlet.html", "/outlets", name, p=payload, name=name, period=period,
+                  trend_src=trend_src, json_url=base,
+                  csv_url=f"/api/v1/articles?{Filters(outlet=[name]).query()}&format=csv&limit=1000",
+                  search_url=f"/search?{Filters(outlet=[name]).query()}")
+
+
+@router.get("/entities", response_class=HTMLResponse)
+def entities(request: Request, f: Annotated[Filters, Depends(filters)]) -> HTMLResponse:
+    d = data_of(request)
+    payload = api.build_entities(d, f, 200)
+    q = f.query()
+    return render(request, "entities.html", "/entities", "Entities", p=payload, f=f,
+                  outlets=d.outlets(), roles=ROLES, json_url=f"/api/v1/entities?{q}",
+                  csv_url=f"/api/v1/entities?{q}&format=csv")
+
+
+@router.get("/entities/{name:path}", response_class=HTMLResponse)
+def entity(request: Request, name: str, f: Annotated[Filters, Depends(filters)],
+           period: str = "week") -> HTMLResponse:
+    period = _period(period)
+    d = data_of(request)
+    payload = api.build_entity(d, name, f, period)
+    q = f.query(period=period)
+    base = f"/api/v1/entities/{url_part(name)}?{q}"
+    return render(request, "entity.html", "/entities", name, p=payload, f=f, name=name,
+                  period=period, outlets=d.outlets(), roles=ROLES, trend_src=base,
+                  json_url=base, csv_url=f"{base}&format=csv",
+                  search_url=f"/search?{Filters(**{**f.__dict__, 'entity': name}).query()}")
+
+
+@router.get("/clusters", response_class=HTMLResponse)
+def clusters(request: Request) -> HTMLResponse:
+    payload = corpus_views.clusters(data_of(request), limit=200)
+    return render(request, "clusters.html", "/clusters", "Story clusters", p=payload,
+                  json_url="/api/v1/clusters", csv_url="/api/v1/clusters?format=csv")
+
+
+@router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
+def cluster(request: Request, cluster_id: str) -> HTMLResponse:
+    payload = corpus_views.cluster(data_of(request), cluster_id)
+    return render(request, "cluster.html", "/clusters", f"Story {cluster_id}", p=payload,
+                  json_url=f"/api/v1/clusters/{url_part(cluster_id)}", csv_url=None)
+
+
+@router.get("/copies", response_class=HTMLResponse)
+def copies(request: Request, outlet: Annotated[str | None, Query()] = None) -> HTMLResponse:
+    payload = corpus_views.copies(data_of(request), outlet=outlet, limit=300)
+    q = f"?outlet={url_part(outlet)}" if outlet else ""
+    return render(request, "copies.html", "/copies", "Copy network", p=payload, outlet=outlet,
+                  graph=circle_layout(payload), json_url=f"/api/v1/copies{q}",
+                  csv_url=f"/api/v1/copies{q}{'&' if q else '?'}format=csv")
+
+
+def circle_layout(payload: dict[str, Any], size: int = 520) -> dict[str, Any]:
+    """Outlets on a circle, edges between copy partners: an SVG drawn by the template."""
+    edges = payload.get("edges") or []
+    names: list[str] = []
+    for e in edges:
+        for k in ("source", "target"):
+            if e.get(k) is not None and e[k] not in names:
+                names.append(str(e[k]))
+    n = len(names)
+    r = size / 2 - 90
+    pos = {}
+    for i, name in enumerate(names):
+        a = 2 * math.pi * i / max(n, 1) - math.pi / 2
+        pos[name] = (round(size / 2 + r * math.cos(a), 1), round(size / 2 + r * math.sin(a), 1),
+                     "start" if math.cos(a) > 0.1 else ("end" if math.cos(a) < -0.1 else "middle"))
+    most = max([float(e.get("pairs") or e.get("weight") or 1) for e in edges] or [1.0])
+    lines = []
+    for e in edges:
+        s, t = pos.get(str(e.get("source"))), pos.get(str(e.get("target")))
+        if s and t:
+            w = float(e.get("pairs") or e.get("weight") or 1)
+            lines.append({"x1": s[0], "y1": s[1], "x2": t[0], "y2": t[1],
+                          "w": round(1 + 5 * w / most, 1), "title": f"{e.get('source')} - "
+                          f"{e.get('target')}: {e.get('pairs') or e.get('weight')}"})
+    nodes = [{"name": k, "x": v[0], "y": v[1], "anchor": v[2],
+              "lx": round(v[0] + (8 if v[2] == "start" else -8 if v[2] == "end" else 0), 1),
+              "ly": round(v[1] + 4, 1)} for k, v in pos.items()]
+    return {"size": size, "nodes": nodes, "lines": lines}
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, f: Annotated[Filters, Depends(filters)],
+           p: Annotated[Page, Depends(page_params)]) -> HTMLResponse:
+    d = data_of(request)
+    if p.limit == 0 or p.limit > 200:
+        p.limit = DEFAULT_PAGE
+    payload = api.build_articles(d, f, p)
+    q = f.query(order=p.order if p.order != "-date" else None)
+    pages = {
+        "prev": f"/search?{f.query(order=p.order if p.order != '-date' else None, offset=max(0, p.offset - p.limit) or None, limit=p.limit if p.limit != DEFAULT_PAGE else None)}"
+        if p.offset > 0 else None,
+        "next": f"/search?{f.query(order=p.order if p.order != '-date' else None, offset=p.offset + p.limit, limit=p.limit if p.limit != DEFAULT_PAGE else None)}"
+        if p.offset + p.limit < payload["total"] else None,
+    }
+    return render(request, "search.html", "/search", "Search", p=payload, f=f, page=p,
+                  pages=pages, outlets=d.outlets(), roles=ROLES, verdicts=VERDICTS,
+                  orders=ORDERS, narratives=d.labels("narrative"),
+                  techniques=d.labels("technique"),
+                  json_url=f"/api/v1/articles?{q}&offset={p.offset}&limit={p.limit}",
+                  csv_url=f"/api/v1/articles?{q}&offset={p.offset}&limit={p.limit}&format=csv")
+
+
+@router.get("/articles/{article_id:path}", response_class=HTMLResponse)
+def reader(request: Request, article_id: str,
+           layers: Annotated[str | None, Query(max_length=200)] = None,
+           layer: Annotated[list[str], Query(max_length=20)] = []) -> HTMLResponse:  # noqa: B006
+    art = data_of(request).article(article_id)
+    if art is None:
+        raise not_found("article", article_id)
+    if layer:
+        shown: set[str] | None = {x for x in layer if x in LAYERS}
+    elif layers is not None:
+        shown = {x for x in layers.split(",") if x in LAYERS}
+    else:
+        shown = None
+    ctx = reader_context(art, shown)
+    return render(request, "reader.html", "/search", art.title or art.id, **ctx,
+                  json_url=f"/api/v1/articles/{url_part(art.id)}", csv_url=None)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def docs(request: Request) -> HTMLResponse:
+    spec = request.app.openapi()
+    ops = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            params = [{"name": p.get("name"), "in": p.get("in"),
+                       "required": p.get("required", False),
+                       "description": p.get("description") or p.get("schema", {}).get("description", ""),
+                       "type": _schema_type(p.get("schema", {}))}
+                      for p in op.get("parameters", [])]
+            ops.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                        "description": op.get("description", ""), "params": params})
+    return render(request, "docs.html", "/docs", "API", ops=ops, spec=spec,
+                  json_url="/openapi.json", csv_url=None)
+
+
+def _schema_type(schema: dict[str, Any]) -> str:
+    if "type" in schema:
+        if schema["type"] == "array":
+            return f"list of {_schema_type(schema.get('items', {}))}"
+        return str(schema["type"])
+    if "anyOf" in schema:
+        return " or ".join(_schema_type(s) for s in schema["anyOf"] if s.get("type") != "null")
+    return ""
