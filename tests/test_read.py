@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import re
 from pathlib import Path
 
@@ -116,31 +117,33 @@ def test_folder_walk_is_recursive_and_sorted(tmp_path: Path) -> None:
     (tmp_path / ".hidden.txt").write_text("ignored", encoding="utf-8")
     gen = read_articles([tmp_path], on_error=print)
     assert inspect.isgenerator(gen)
-    assert [a.id for a in gen] == ["a.txt", "z.txt"]
+    assert [a.id for a in gen] == ["a.txt", "b/z.txt"]  # ids relative to the folder
 
 
 def test_bad_inputs_one_line_errors_and_the_rest_is_read(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "good.txt").write_text("Fine text.", encoding="utf-8")
-    (tmp_path / "invalid.txt").write_bytes(b"line one\nline \xff two\n")
+    (tmp_path / "latin1.txt").write_bytes("line one\nline \xe9t\xe9 two\n".encode("latin-1"))
     (tmp_path / "binary.txt").write_bytes(b"abc\n\x00\x01\x02")
     (tmp_path / "empty.txt").write_bytes(b"")
     huge = tmp_path / "huge.txt"
     with open(huge, "wb") as fh:  # 50 MB, sparse: the size check must not read it
         fh.truncate(50_000_000)
     (tmp_path / "unreadable.txt").write_text("secret", encoding="utf-8")
-    real = Path.read_bytes
+    real = os.open
 
-    def fake_read_bytes(self: Path) -> bytes:
-        if self.name == "unreadable.txt":
+    def fake_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).endswith("unreadable.txt"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", fake_read_bytes)
+    monkeypatch.setattr(os, "open", fake_open)
     arts, errors = read_all([tmp_path])
-    assert [a.id for a in arts] == ["good.txt"]
+    assert [a.id for a in arts] == ["good.txt", "latin1.txt"]
+    # not UTF-8: decoded as Windows-1252 and flagged, offsets on the decoded text
+    assert arts[1].text == "line one\nline \xe9t\xe9 two\n" and arts[1].metadata["encoding"] == "cp1252"
+    assert any("not UTF-8" in w for w in arts[1].warnings)
     msgs = {Path(e.path).name: str(e) for e in errors}
-    assert set(msgs) == {"invalid.txt", "binary.txt", "empty.txt", "huge.txt", "unreadable.txt"}
-    assert msgs["invalid.txt"].startswith(f"{tmp_path / 'invalid.txt'}:2: error: invalid UTF-8")
+    assert set(msgs) == {"binary.txt", "empty.txt", "huge.txt", "unreadable.txt"}
     assert ":2: error: binary file" in msgs["binary.txt"]
     assert ":1: error: empty file" in msgs["empty.txt"]
     assert "over the limit of 2000000 characters" in msgs["huge.txt"]
@@ -154,9 +157,13 @@ def test_max_chars(tmp_path: Path) -> None:
     assert not arts and "500 characters, over the limit of 150" in str(errors[0])
 
 
-def test_without_on_error_the_error_is_raised(tmp_path: Path) -> None:
+def test_without_on_error_the_error_is_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "ok.txt").write_text("Fine text.", encoding="utf-8")
+    with pytest.warns(UserWarning, match="missing.txt:1: error: no such file"):
+        arts = list(read_articles([tmp_path / "missing.txt", tmp_path / "ok.txt"]))
+    assert [a.id for a in arts] == ["ok.txt"]
     with pytest.raises(ReadError):
-        list(read_articles([tmp_path / "missing.txt"]))
+        list(read_articles([tmp_path / "missing.txt"], raise_errors=True))
 
 
 def test_jsonl_malformed_rows_are_reported_with_line(tmp_path: Path) -> None:
@@ -173,12 +180,16 @@ def test_jsonl_malformed_rows_are_reported_with_line(tmp_path: Path) -> None:
     ]
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     arts, errors = read_all([p])
-    assert [a.id for a in arts] == ["a1", "a2"]
+    # a record without id gets FILE:LINE; a date that is no date is unknown, with a warning
+    assert [a.id for a in arts] == ["a1", "a.jsonl:3", "a2", "a3"]
+    assert arts[3].date is None and "'yesterday' is not a date" in arts[3].warnings[0]
+    assert "no 'id'" in arts[1].warnings[0]
+    arts = [arts[0], arts[2]]
     assert str(arts[0].date) == "2025-01-02" and arts[0].source == "X"
+    assert arts[0].date_source == "metadata"
     assert arts[0].metadata["synthetic"] is True
     assert arts[1].title == "T" and arts[1].url == "https://e.invalid/2"
-    assert [(e.line, e.message.split(":")[0]) for e in errors] == [
-        (2, "malformed JSON"), (3, "missing 'id'"), (6, "article 'a3'")]
+    assert [(e.line, e.message.split(":")[0]) for e in errors] == [(2, "malformed JSON")]
 
 
 def test_csv_and_malformed_row(tmp_path: Path) -> None:
@@ -230,7 +241,9 @@ def test_duplicate_ids_are_reported(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "x.txt").write_text("One.", encoding="utf-8")
     (tmp_path / "b" / "x.txt").write_text("Two.", encoding="utf-8")
-    arts, errors = read_all([tmp_path])
+    arts, errors = read_all([tmp_path])  # ids relative to the folder: two articles
+    assert [a.id for a in arts] == ["a/x.txt", "b/x.txt"] and not errors
+    arts, errors = read_all([tmp_path / "a" / "x.txt", tmp_path / "b" / "x.txt"])
     assert len(arts) == 1 and "duplicate article id 'x.txt'" in str(errors[0])
 
 

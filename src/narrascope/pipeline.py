@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import signal
+import threading
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
@@ -21,6 +24,10 @@ from narrascope.doc import Article
 from narrascope.registry import registry
 
 DEFAULT_CONFIG_NAME = "default.toml"
+
+#: Seconds a component may spend on one article (``[pipeline] time_budget``; 0: no limit).
+#: The default pipeline needs about 0.5 s an article on 2 CPU cores.
+DEFAULT_TIME_BUDGET = 60.0
 
 #: ``on_error(article, message)``: called for each article a component failed on.
 ErrorHandler = Callable[[Article, str], None]
@@ -52,6 +59,8 @@ class Pipeline:
         self.components = components
         self.config = config
         self.batch_size = int(config.get("pipeline", {}).get("batch_size", 32))
+        #: seconds per article and component (0: no limit); see :meth:`pipe`
+        self.time_budget = float(config.get("pipeline", {}).get("time_budget", DEFAULT_TIME_BUDGET))
 
     @classmethod
     def from_config(
@@ -79,7 +88,8 @@ class Pipeline:
         names = list(cfg.get("pipeline", {}).get("components", []))
         if not names:
             raise ValueError("the pipeline config lists no components")
-        built = [(name, registry.create(name, sections.get(name))) for name in names]
+        built = [(name, registry.create(name, _with_backends(name, sections.get(name), cfg)))
+                 for name in names]
         cls._check_requirements(names)
         return cls(built, cfg)
 
@@ -95,6 +105,15 @@ class Pipeline:
                 )
             seen.add(name)
 
+    def summary(self) -> list[str]:
+        """Run-summary lines of the components that keep accounts (e.g. LLM backends)."""
+        lines: list[str] = []
+        for _name, comp in self.components:
+            for line in getattr(comp, "run_summary", lambda: [])():
+                if line not in lines:
+                    lines.append(line)
+        return lines
+
     @property
     def component_names(self) -> list[str]:
         return [name for name, _ in self.components]
@@ -106,27 +125,49 @@ class Pipeline:
         raise KeyError(name)
 
     def __call__(self, article: Article) -> Article:
-        return next(iter(self.pipe([article], batch_size=1)))
+        return next(iter(self.pipe([article], batch_size=1, skip_analysed=False)))
 
     def pipe(
         self,
         articles: Iterable[Article],
         batch_size: int | None = None,
         on_error: ErrorHandler | None = None,
+        *,
+        skip_analysed: bool = True,
     ) -> Iterator[Article]:
-        """Stream articles through every component, ``batch_size`` at a time.
+        """Stream articles through every component, ``batch_size`` at a time, in order.
+
+        ``batch_size`` None: the config's ``[pipeline] batch_size``.
+
+        An article that was analysed already (``article.components`` is not empty, e.g.
+        a record of a narrascope JSONL read back with its layers) passes through
+        unchanged, in its place in the stream; ``skip_analysed=False`` runs the
+        components over it again.
 
         Without ``on_error`` a component's exception propagates.  With it, a failing
         batch is re-run article by article: the articles at fault are kept (without
         that component's layer, with a warning) and ``on_error(article, message)`` is
         called for each, so one hostile article cannot stop a run of millions.
 
+        The config's ``[pipeline] time_budget`` (seconds per article, default
+        :data:`DEFAULT_TIME_BUDGET`; 0: none) bounds each component: a batch of ``n``
+        articles gets ``n`` budgets; when it runs over, it is re-run article by article
+        and an article that alone runs over is kept without that layer, as above
+        (``TimeBudgetExceeded``).  The budget needs the main thread (SIGALRM); elsewhere
+        it is not enforced.
+
         Per-article caches (embeddings, parsed docs) are dropped once an article
         leaves the pipeline, so memory stays bounded by the batch size.
         """
-        size = batch_size or self.batch_size
+        size = max(1, int(batch_size or self.batch_size))
         batch: list[Article] = []
         for article in articles:
+            if skip_analysed and article.components:
+                if batch:  # keep the order of the stream
+                    yield from self.run_batch(batch, on_error)
+                    batch = []
+                yield article
+                continue
             batch.append(article)
             if len(batch) >= size:
                 yield from self.run_batch(batch, on_error)
@@ -138,24 +179,51 @@ class Pipeline:
         """Run every component over one batch (see :meth:`pipe` for ``on_error``)."""
         done = list(batch)
         for name, comp in self.components:
-            done = _run_component(name, comp, done, on_error)
+            done = _run_component(name, comp, done, on_error, self.time_budget)
         for art in done:
             art.cache.clear()
         return done
 
 
+class TimeBudgetExceeded(Exception):
+    """A component ran over the pipeline's time budget (``[pipeline] time_budget``)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`TimeBudgetExceeded` in this block after ``seconds`` (main thread only)."""
+    usable = (seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise TimeBudgetExceeded(f"over the time budget of {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _run_component(
-    name: str, comp: Any, batch: list[Article], on_error: ErrorHandler | None
+    name: str, comp: Any, batch: list[Article], on_error: ErrorHandler | None,
+    budget: float = 0.0,
 ) -> list[Article]:
     try:
-        out = list(comp.pipe(list(batch), batch_size=len(batch)))
+        with _time_limit(budget * len(batch) if on_error is not None else 0.0):
+            out = list(comp.pipe(list(batch), batch_size=len(batch)))
         if len(out) != len(batch):
             raise RuntimeError(f"returned {len(out)} articles for {len(batch)}")
     except Exception as exc:
         if on_error is None:
             raise
         if len(batch) > 1:  # find the article(s) at fault; the others get the layer
-            return [a for art in batch for a in _run_component(name, comp, [art], on_error)]
+            return [a for art in batch for a in _run_component(name, comp, [art], on_error, budget)]
         art = batch[0]
         msg = f"error in component {name}: {type(exc).__name__}: {' '.join(str(exc).split())}"
         art.warnings.append(msg)
@@ -163,4 +231,31 @@ def _run_component(
         return [art]
     for art in out:
         art.components.append(name)
+    _report_run_errors(comp, on_error)
     return out
+
+
+def _with_backends(name: str, section: dict[str, Any] | None, cfg: dict[str, Any]
+                   ) -> dict[str, Any]:
+    """A component's options, plus the config's ``[backends]`` table when its factory
+    takes a ``backends`` argument (the LLM components name their backend in it)."""
+    import inspect
+
+    opts = dict(section or {})
+    factory = registry.get(str(opts.get("factory", name))).factory
+    if "backends" in inspect.signature(factory).parameters and "backends" not in opts:
+        opts["backends"] = cfg.get("backends") or {}
+    return opts
+
+
+def _report_run_errors(comp: Any, on_error: ErrorHandler | None) -> None:
+    """Problems a component met once for the whole run (an LLM endpoint that does not
+    answer), reported on the article where they showed; the articles keep their layers."""
+    take = getattr(comp, "take_run_errors", None)
+    if take is None:
+        return
+    for art, msg in take():
+        if on_error is None:
+            art.warnings.append(msg)
+        else:
+            on_error(art, msg)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import time
+import itertools
 from collections.abc import Callable, Iterable, Iterator
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,6 +21,8 @@ from narrascope.cli.common import (
     Run,
     StrictOpt,
     TaxonomyOpt,
+    Terminated,
+    TimeBudgetOpt,
     _finish_status,
     _lazy_pipeline,
     _open_sink,
@@ -31,133 +31,103 @@ from narrascope.cli.common import (
     parse_date,
     progress,
     shown,
+    stop_on_sigterm,
 )
 from narrascope.doc import Article
-from narrascope.read import DEFAULT_MAX_CHARS, read_articles
-from narrascope.read.semeval import (
-    attach_mentions,
-    given_narrative_for,
-    read_dominant,
-    read_mentions,
-)
+from narrascope.read import DEFAULT_MAX_CHARS
+
+if TYPE_CHECKING:
+    from narrascope.write import WriteResult
 
 
-class Format(StrEnum):
-    jsonl = "jsonl"
-    csv = "csv"
-    table = "table"
-    st1 = "semeval-st1"
-    st2 = "semeval-st2"
-    st3 = "semeval-st3"
+def analysed(articles: Iterable[Article], get_pipeline: Callable[[], Any], batch_size: int | None,
+             on_error: Callable[[Article, str], None]) -> Iterator[Article]:
+    """``articles`` through the pipeline; it is built at the first article that needs it.
 
-
-
-def analyse_stream(
-    articles: Iterable[Article], get_pipeline: Callable[[], Any], batch_size: int | None, run: Run
-) -> Iterator[Article]:
-    """Run the pipeline over batches; already analysed articles pass through unchanged.
-
-    ``batch_size`` None: the config's ``[pipeline] batch_size``.
+    So bad input is reported (and a run of only bad input ends) before models load, and
+    converting analysed records (narrascope JSONL to another format) loads none.
     """
-    batch: list[Article] = []
-    size = batch_size
-
-    def flush() -> Iterator[Article]:
-        pipeline = get_pipeline()
-        done = list(batch)
-        batch.clear()
-        yield from pipeline.run_batch(done, on_error=lambda art, msg: run.error(f"{shown(art.id)}: {msg}"))
-
-    for art in articles:
+    it = iter(articles)
+    for art in it:
         if art.components:
-            if batch:
-                yield from flush()
             yield art
             continue
-        batch.append(art)
-        if size is None:
-            size = max(1, int(get_pipeline().batch_size))
-        if len(batch) >= size:
-            yield from flush()
-    if batch:
-        yield from flush()
+        pipeline = get_pipeline()
+        yield from pipeline.pipe(itertools.chain([art], it), batch_size, on_error)
+        return
 
 
-def prepare(
-    paths: list[Path], run: Run, *, max_chars: int, mentions: Path | None = None,
-    dominant: Path | None = None, date: dt.date | None = None, skip_ids: set[str] | None = None,
-    keep_layers: bool = False,
-) -> Iterator[Article]:
-    """Read articles, attach the SemEval side inputs and the date, skip done ids."""
-    given_m = read_mentions(mentions, run.error) if mentions else None
-    given_d = read_dominant(dominant, run.error) if dominant else None
-    for art in read_articles(paths, max_chars=max_chars, on_error=run.error, keep_layers=keep_layers):
-        run.read += 1
-        if skip_ids and art.id in skip_ids:
-            continue
-        if art.components:  # already analysed (narrascope JSONL): passed through as is
-            yield art
-            continue
-        if date is not None:
-            art.date = date
-        if given_m is not None and mentions is not None:
-            attach_mentions(art, given_m, str(mentions), run.error)
-        if given_d is not None:
-            art.given_narrative = given_narrative_for(art, given_d)
-            if art.given_narrative is None:
-                art.warnings.append(f"no dominant narrative for this article in {shown(dominant, None)}")
-        yield art
+def run_and_write(paths: list[Path], writer: Any, sink: Any, run: Run,
+                  get_pipeline: Callable[[], Any], batch_size: int | None,
+                  **prepare: Any) -> WriteResult:
+    """Read, analyse and write every article, then say what was written.
 
-
-
-def write_all(stream: Iterable[Article], writer: Any, sink: Any, run: Run,
-              get_pipeline: Callable[[], Any], batch_size: int | None) -> int:
-    """Analyse and write every article, flushing after each; return how many were written.
-
-    On an interruption or a crash, what was written stays in ``OUT.partial``.
+    ``prepare``: the options of :func:`narrascope.read.prepare_articles`.  On a stop
+    (Ctrl-C, SIGTERM, a crash) what was written stays in ``OUT.partial``.
     """
-    written = 0
-    started = time.perf_counter()
+    from narrascope.read import ReadStats, prepare_articles
+    from narrascope.write import WriteStopped, write_stream
+
+    stats = ReadStats()
     bar = progress(run.quiet)
     run.bar = bar
+
+    def on_written(art: Article) -> None:
+        bar.update(1)
+        for w in art.warnings:
+            if not w.startswith("error in component"):
+                run.warn(f"{shown(art.id)}: warning: {w}")
+
+    def on_error(art: Article, msg: str) -> None:
+        run.error(f"{shown(art.id)}: {msg}")
+
+    stream = prepare_articles(paths, on_error=run.error, on_warning=run.warn, stats=stats, **prepare)
     try:
-        for art in analyse_stream(stream, get_pipeline, batch_size, run):
-            writer.write(art)
-            sink.flush()
-            written += 1
-            bar.update(1)
-            for w in art.warnings:
-                if not w.startswith("error in component"):
-                    run.warn(f"{shown(art.id)}: warning: {w}")
-        writer.finish()
-    except (KeyboardInterrupt, Exception) as exc:
+        with stop_on_sigterm():
+            result = write_stream(analysed(stream, get_pipeline, batch_size, on_error), writer, sink,
+                                  on_written=on_written, on_error=on_error)
+    except WriteStopped as stop:
         bar.close()
         run.bar = None
+        run.read = stats.read
+        exc, res = stop.cause, stop.result
         if isinstance(exc, BrokenPipeError):  # `narrascope analyze ... | head`: a normal end
             _silence_stdout()
             raise typer.Exit(0) from None
-        kept = sink.abort()
-        where = (f"; {written} article(s) kept in {kept} (rerun with --resume)"
-                 if kept and sink.resumable else "")
+        if isinstance(exc, typer.Exit):  # the pipeline could not be built (already said)
+            raise exc from None
+        where = ""
+        if res.kept is not None:
+            where = f"; {res.total} article(s) kept in {res.kept}"
+            if sink.resumable:
+                where += " (rerun with --resume)"
+        if isinstance(exc, Terminated):
+            raise fail(f"terminated (SIGTERM) after {res.written} article(s){where}", 143) from None
         if isinstance(exc, KeyboardInterrupt):
-            raise fail(f"interrupted{where}", 130) from None
-        run.say(f"error: stopped after {written} article(s){where}")
-        raise
-    bar.close()
-    run.bar = None
-    if written == 0 and not sink.done_ids:
-        sink.discard()
-    else:
-        sink.commit()
-    if sink.out is not None and not run.quiet and written == 0 and not sink.done_ids:
-        run.say(f"nothing written; {sink.out} left as it was"
-                + (f"; {run.errors} error(s)" if run.errors else ""))
-    elif sink.out is not None and not run.quiet:
-        run.say(f"wrote {written} article(s) to {sink.out} in {time.perf_counter() - started:.1f} s"
-                + (f" ({len(sink.done_ids)} done before)" if sink.done_ids else "")
-                + (f"; {run.errors} error(s)" if run.errors else ""))
-    return written
+            raise fail(f"interrupted after {res.written} article(s){where}", 130) from None
+        run.say(f"error: stopped after {res.written} article(s){where}")
+        raise exc from None
+    finally:
+        bar.close()
+        run.bar = None
+    run.read = stats.read
+    if sink.out is not None and not run.quiet:
+        errors = f"; {run.errors} error(s)" if run.errors else ""
+        if not result.committed:
+            run.say(f"nothing written; {sink.out} left as it was{errors}")
+        else:
+            run.say(f"wrote {result.written} article(s) to {sink.out} in {result.seconds:.1f} s"
+                    + (f" ({result.before} done before)" if result.before else "") + errors)
+    return result
 
+
+def _pick_format(fmt: str | None, out: str | None) -> str:
+    from narrascope.write import format_for_path, writer_formats
+
+    name = fmt or format_for_path(out)
+    if name not in writer_formats():
+        raise fail(f"--format {fmt!r}: choose one of {', '.join(writer_formats())}")
+    return name
 
 
 @app.command()
@@ -165,7 +135,10 @@ def analyze(
     paths: PathsArg,
     out: Annotated[str | None, typer.Option(
         "-o", "--out", help="Output file; '-' or nothing: standard output.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.jsonl,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="Output format: jsonl, csv, table, semeval-st1, semeval-st2, "
+        "semeval-st3, html (or a plugin's); default: from the -o extension, else jsonl.",
+        show_default=False)] = None,
     config: ConfigOpt = None,
     taxonomy: TaxonomyOpt = None,
     mentions: Annotated[Path | None, typer.Option(
@@ -179,6 +152,7 @@ def analyze(
         "--resume", help="Continue an interrupted JSONL run: skip the ids already in OUT.partial.")] = False,
     components: ComponentsOpt = None,
     max_chars: MaxCharsOpt = DEFAULT_MAX_CHARS,
+    time_budget: TimeBudgetOpt = None,
     reanalyze: Annotated[bool, typer.Option(
         "--reanalyze", help="Analyse records of a narrascope JSONL again instead of "
         "passing them through (by default they are only converted).")] = False,
@@ -191,10 +165,12 @@ def analyze(
 
     Example: narrascope analyze articles/ -o out.jsonl
     """
-    from narrascope.write import RESUMABLE, make_writer
+    from narrascope.write import make_writer, writer_info
 
     the_date = parse_date(date)
-    if resume and (out in (None, "-") or fmt.value not in RESUMABLE):
+    name = _pick_format(fmt, out)
+    resumable = writer_info(name).resumable
+    if resume and (out in (None, "-") or not resumable):
         raise fail("--resume needs -o FILE and --format jsonl")
     if resume and any(p.is_file() and p.resolve() == Path(out).resolve() for p in paths):  # type: ignore[arg-type]
         # resuming moves OUT to OUT.partial: the input would vanish before it is read
@@ -203,18 +179,16 @@ def analyze(
                        ("--taxonomy", taxonomy)):
         if value is not None and not value.is_file():
             raise fail(f"{opt} {value}: no such file")
-    get_pipeline = _lazy_pipeline(config, components, taxonomy)
-    if reanalyze or not all(p.suffix.lower() == ".jsonl" and p.is_file() for p in paths):
-        get_pipeline()  # fail early on a bad config; JSONL-only input may need no pipeline
+    get_pipeline = _lazy_pipeline(config, components, taxonomy, time_budget)
     run = Run(quiet)
     sink = _open_sink(out, resume=resume)
-    sink.resumable = fmt.value in RESUMABLE
+    sink.resumable = resumable
     if sink.done_ids:
         run.warn(f"resuming: {len(sink.done_ids)} article(s) already in {sink.tmp}")
-    writer = make_writer(fmt.value, sink.fh, color=None if sink.out is None else False)
-    stream = prepare(paths, run, max_chars=max_chars, mentions=mentions, dominant=dominant,
-                     date=the_date, skip_ids=sink.done_ids, keep_layers=not reanalyze)
-    write_all(stream, writer, sink, run, get_pipeline, batch_size)
+    writer = make_writer(name, sink.fh, color=None if sink.out is None else False)
+    run_and_write(paths, writer, sink, run, get_pipeline, batch_size, max_chars=max_chars,
+                  mentions=mentions, dominant=dominant, taxonomy=taxonomy, date=the_date,
+                  skip_ids=sink.done_ids, keep_layers=not reanalyze)
     _finish_status(run, strict)
 
 
@@ -229,6 +203,7 @@ def report(
     components: ComponentsOpt = None,
     batch_size: BatchOpt = None,
     max_chars: MaxCharsOpt = DEFAULT_MAX_CHARS,
+    time_budget: TimeBudgetOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -239,14 +214,14 @@ def report(
 
     Example: narrascope report out/examples.jsonl -o out/report.html
     """
-    from narrascope.write.report import ReportWriter
+    from narrascope.write import make_writer
 
     the_date = parse_date(date)
     run = Run(quiet)
     sink = _open_sink(out)
-    writer = ReportWriter(sink.fh, title=title)
-    stream = prepare(paths, run, max_chars=max_chars, date=the_date, keep_layers=True)
-    write_all(stream, writer, sink, run, _lazy_pipeline(config, components, taxonomy), batch_size)
+    writer = make_writer("html", sink.fh, title=title)
+    run_and_write(paths, writer, sink, run, _lazy_pipeline(config, components, taxonomy, time_budget),
+                  batch_size, max_chars=max_chars, date=the_date, keep_layers=True)
     _finish_status(run, strict)
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import signal
 import sys
-import unicodedata
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from narrascope.read import ReadError
+from narrascope.write.safe import BIDI, safe_line, unsafe_char
 
 if TYPE_CHECKING:
     from narrascope.pipeline import Pipeline
@@ -25,13 +28,11 @@ if TYPE_CHECKING:
 #: Longest article id shown in a message; longer ones end in an ellipsis.
 MAX_SHOWN_ID = 120
 
-#: Format characters that reorder or hide terminal text (bidi embeddings, overrides, isolates).
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI = BIDI
 
 
 def _unsafe_char(ch: str) -> bool:
-    """Whether ``ch`` would move the cursor, break the line or restyle/reorder the terminal."""
-    return ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+    return unsafe_char(ch)
 
 
 def shown(value: object, limit: int | None = MAX_SHOWN_ID) -> str:
@@ -41,19 +42,35 @@ def shown(value: object, limit: int | None = MAX_SHOWN_ID) -> str:
     are written as ``repr`` writes them (``\\n``, ``\\t``, ``\\x1b``, ``\\u2028``);
     all other text, non-ASCII letters included, is kept.  With ``limit``, a longer
     result is cut to ``limit`` characters ending in ``…`` (never inside an escape).
-    Used for every article id, input file name and message the CLI prints.
+    Used for every article id, input file name and message the CLI prints
+    (:func:`narrascope.write.safe.safe_line`).
     """
-    pieces = [repr(ch)[1:-1] if _unsafe_char(ch) else ch for ch in str(value)]
-    if limit is None or sum(map(len, pieces)) <= limit:
-        return "".join(pieces)
-    kept: list[str] = []
-    size = 0
-    for piece in pieces:
-        if size + len(piece) > limit - 1:
-            break
-        kept.append(piece)
-        size += len(piece)
-    return "".join(kept) + "\u2026"
+    return safe_line(value, limit)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that a run stops as on Ctrl-C (output kept)."""
+
+
+@contextlib.contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Run:
@@ -87,8 +104,12 @@ def fail(msg: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def build_pipeline(config: Path | None, components: str | None, taxonomy: Path | None) -> Pipeline:
-    """The pipeline for a run; raise a one-line :class:`typer.Exit` when it cannot be built."""
+def build_pipeline(config: Path | None, components: str | None, taxonomy: Path | None,
+                   time_budget: float | None = None) -> Pipeline:
+    """The pipeline for a run; raise a one-line :class:`typer.Exit` when it cannot be built.
+
+    ``time_budget``: seconds per article and component (None: the config's).
+    """
     from narrascope.pipeline import Pipeline, load_config
 
     try:
@@ -98,6 +119,8 @@ def build_pipeline(config: Path | None, components: str | None, taxonomy: Path |
             cfg.setdefault("pipeline", {})["components"] = names
         search = [config.resolve().parent] if config else []
         overrides = {"narratives": {"taxonomy": str(taxonomy)}} if taxonomy else None
+        if time_budget is not None:
+            cfg.setdefault("pipeline", {})["time_budget"] = time_budget
         return Pipeline.from_config(cfg, overrides, search_paths=[*search, Path.cwd()])
     except Exception as exc:  # the user-facing boundary: one line, whatever went wrong
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
@@ -138,6 +161,10 @@ DateOpt = Annotated[str | None, typer.Option(
 BatchOpt = Annotated[int | None, typer.Option(
     "--batch-size", min=1, help="Articles per batch (default: the config's batch_size, 32).",
     show_default=False)]
+TimeBudgetOpt = Annotated[float | None, typer.Option(
+    "--time-budget", min=0, help="Seconds a component may spend on one article before it is "
+    "skipped for that article with an error (default: the config's time_budget, 60; 0: none).",
+    show_default=False)]
 MaxCharsOpt = Annotated[int, typer.Option(
     "--max-chars", min=1, help="Articles longer than this are reported and skipped.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no warnings.")]
@@ -145,13 +172,13 @@ StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Exit with status 1 if any input or component error happened.")]
 
 
-def _lazy_pipeline(config: Path | None, components: str | None, taxonomy: Path | None
-                   ) -> Callable[[], Any]:
+def _lazy_pipeline(config: Path | None, components: str | None, taxonomy: Path | None,
+                   time_budget: float | None = None) -> Callable[[], Any]:
     built: list[Any] = []
 
     def get() -> Any:
         if not built:
-            built.append(build_pipeline(config, components, taxonomy))
+            built.append(build_pipeline(config, components, taxonomy, time_budget))
         return built[0]
 
     return get
@@ -162,7 +189,7 @@ def _open_sink(out: str | Path | None, resume: bool = False) -> Any:
 
     try:
         return Sink(out, resume=resume)
-    except OSError as exc:
+    except OSError as exc:  # OutputLocked: another run writes the same file
         raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
 
 def _silence_stdout() -> None:

@@ -8,28 +8,40 @@ other headlines are dropped by trafilatura where it can tell them apart.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import warnings
 from pathlib import Path
 
 from narrascope.doc import Article
+from narrascope.read.dates import parse_date
 from narrascope.read.errors import ReadError
-from narrascope.read.text import decode
+from narrascope.read.text import decode, read_bytes_bounded
 
 _SYNTHETIC = re.compile(r"""<meta\s+name=["']narrascope:synthetic["']\s+content=["']true["']""", re.I)
 
 
-def read_html(path: Path, max_chars: int) -> Article:
+#: Largest HTML page read, in bytes: ``max(MIN_HTML_BYTES, 2 * max_chars)`` (4 MB by
+#: default).  Text extraction of a 30 MB page takes minutes; news pages are far smaller.
+MIN_HTML_BYTES = 4_000_000
+
+
+def html_limit(max_chars: int) -> int:
+    return max(MIN_HTML_BYTES, 2 * max_chars)
+
+
+def read_html(path: Path, max_chars: int, article_id: str | None = None) -> Article:
+    """One page; the id is ``article_id`` (default: the file name)."""
     p = str(path)
+    limit = html_limit(max_chars)
     try:
         size = os.path.getsize(path)
-        if size > 20 * max_chars:
-            raise ReadError(p, f"HTML file is {size} bytes; too large (raise --max-chars)")
-        data = path.read_bytes()
     except OSError as exc:
         raise ReadError(p, f"cannot read file: {exc.strerror or exc}") from None
+    if size > limit:
+        raise ReadError(p, f"HTML file is {size} bytes, over the limit of {limit} bytes "
+                        "(raise it with --max-chars)")
+    data = read_bytes_bounded(path, limit, "HTML file")
     if not data.strip():
         raise ReadError(p, "empty file (no HTML)", 1)
     try:
@@ -63,15 +75,17 @@ def read_html(path: Path, max_chars: int) -> Article:
     if len(text) > max_chars:
         raise ReadError(p, f"article has {len(text)} characters, over the limit of {max_chars} "
                         "(raise it with --max-chars)")
-    art = Article(id=path.name, text=text, title=title, path=p)
+    art = Article(id=article_id if article_id is not None else path.name, text=text, title=title,
+                  path=p)
     art.url = (meta.get("url") or None)
     art.source = (meta.get("sitename") or None)
     date = meta.get("date")
     if date:
-        try:
-            art.date = dt.date.fromisoformat(str(date)[:10])
-        except ValueError:
-            art.warnings.append(f"page date {date!r} is not YYYY-MM-DD; ignored")
+        art.date, problem = parse_date(date)
+        if art.date is not None:
+            art.date_source = "metadata"
+        if problem:
+            art.warnings.append(f"page {problem}")
     art.metadata["layout"] = "html"
     art.metadata["text_origin"] = "extracted from HTML by trafilatura; offsets refer to 'text'"
     raw = html if isinstance(html, str) else html.decode("latin-1")

@@ -13,14 +13,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from narrascope.doc import Article
+from narrascope.doc import Article, iter_spans, upgrade_record
+from narrascope.read.dates import parse_date
 from narrascope.read.errors import ReadError
 from narrascope.read.text import parse_text
 
@@ -39,22 +39,27 @@ def _opt_str(value: Any) -> str | None:
 
 
 def record_to_article(
-    rec: dict[str, Any], path: str, line: int, max_chars: int, keep_layers: bool = False
+    rec: dict[str, Any], path: str, line: int, max_chars: int, keep_layers: bool = False,
+    default_id: str | None = None,
 ) -> Article:
-    """Validate one input record; raise :class:`ReadError` naming ``path:line``."""
+    """Validate one input record; raise :class:`ReadError` naming ``path:line``.
+
+    ``default_id``: the id of a record without one (``FILE:LINE``); None: an error.
+    """
     if not isinstance(rec, dict):
         raise ReadError(path, f"expected an object with 'id' and 'text', got {type(rec).__name__}", line)
+    problem = check_value(rec)
+    if problem:
+        raise ReadError(path, problem, line)
     if "schema_version" in rec and keep_layers:
-        try:
-            return Article.model_validate(rec)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            loc = ".".join(str(x) for x in first["loc"])
-            raise ReadError(path, f"invalid narrascope record at {loc}: {first['msg']}", line) from None
+        return _analysed_record(rec, path, line, max_chars)
     art_id = _opt_str(rec.get("id"))
     text = rec.get("text")
-    if art_id is None:
-        raise ReadError(path, "missing 'id'", line)
+    no_id = art_id is None
+    if no_id:
+        if default_id is None:
+            raise ReadError(path, "missing 'id'", line)
+        art_id = default_id
     if not isinstance(text, str) or not text.strip():
         raise ReadError(path, f"article {art_id!r}: missing or empty 'text'", line)
     if "\x00" in text:
@@ -65,6 +70,8 @@ def record_to_article(
             f"{max_chars} (raise it with --max-chars)", line
         )
     art = Article(id=art_id, text=text, path=f"{path}:{line}")
+    if no_id:
+        art.warnings.append(f"record has no 'id'; its id is {art_id!r} (file:line)")
     art.title = _opt_str(rec.get("title"))
     art.url = _opt_str(rec.get("url"))
     art.source = _opt_str(rec.get("source"))
@@ -81,16 +88,16 @@ def record_to_article(
         art.date = seed.date
     # also for records with body_start (narrascope output read again with --reanalyze)
     art.warnings.extend(w for w in seed.warnings if "HTML" in w)
+    if art.date is not None:
+        art.date_source = "metadata"
     date = rec.get("date")
-    if isinstance(date, dt.datetime):
-        art.date = date.date()
-    elif isinstance(date, dt.date):
-        art.date = date
-    elif _opt_str(date):
-        try:
-            art.date = dt.date.fromisoformat(str(date).strip()[:10])
-        except ValueError:
-            raise ReadError(path, f"article {art_id!r}: invalid date {date!r} (want YYYY-MM-DD)", line) from None
+    if isinstance(date, dt.date) or _opt_str(date):
+        found, warning = parse_date(date)
+        if found is not None:  # an explicit date wins over the seed prefix
+            art.date, art.date_source = found, "metadata"
+        if warning:
+            art.warnings.append(warning)
+            art.metadata["date_raw"] = str(date)[:100]
     meta = rec.get("metadata")
     if isinstance(meta, dict):
         art.metadata.update(meta)
@@ -102,16 +109,125 @@ def record_to_article(
     return art
 
 
-def read_jsonl(path: Path, max_chars: int, keep_layers: bool = False) -> Iterator[Article | ReadError]:
+#: Deepest nesting of lists/objects accepted in an input record (a narrascope record
+#: has about 6 levels); deeper values are refused before they reach a recursive step.
+MAX_DEPTH = 40
+
+
+def check_value(value: Any) -> str | None:
+    """Why a decoded record cannot be used (too deep, a lone surrogate), or None.
+
+    Iterative, so a record nested thousands of levels deep cannot overflow the stack.
+    """
+    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
+    while stack:
+        v, depth, where = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"record nested deeper than {MAX_DEPTH} levels (at {where[:80] or 'top'})"
+        if isinstance(v, str):
+            if _has_surrogate(v):
+                return (f"lone surrogate (not valid Unicode) in {where[:80] or 'a value'!r}; "
+                        "the record cannot be written back")
+        elif isinstance(v, dict):
+            for k, item in v.items():
+                key = str(k)
+                if _has_surrogate(key):
+                    return "lone surrogate (not valid Unicode) in a key"
+                stack.append((item, depth + 1, f"{where}.{key}" if where else key))
+        elif isinstance(v, list | tuple):
+            for i, item in enumerate(v):
+                stack.append((item, depth + 1, f"{where}[{i}]"))
+        elif isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+            return f"NaN or infinite number in {where[:80] or 'a value'!r}"
+    return None
+
+
+def _has_surrogate(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def _analysed_record(rec: dict[str, Any], path: str, line: int, max_chars: int) -> Article:
+    """A narrascope output record read back with its layers, checked like fresh input."""
+    try:
+        art = Article.model_validate(upgrade_record(rec))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(x) for x in first["loc"])
+        raise ReadError(path, f"invalid narrascope record at {loc}: {first['msg']}", line) from None
+    except (RecursionError, TypeError, ValueError, AttributeError) as exc:
+        raise ReadError(path, f"invalid narrascope record: {type(exc).__name__}", line) from None
+    if not art.text.strip():
+        raise ReadError(path, f"article {art.id!r}: empty 'text'", line)
+    if len(art.text) > max_chars:
+        raise ReadError(path, f"article {art.id!r} has {len(art.text)} characters, over the limit "
+                        f"of {max_chars} (raise it with --max-chars)", line)
+    n = len(art.text)
+    for sp in iter_spans(art):
+        if sp.end > n:
+            raise ReadError(path, f"invalid narrascope record {art.id!r}: span {sp.start}-{sp.end} "
+                            f"is outside the text ({n} characters)", line)
+        if art.text[sp.start:sp.end] != sp.text:
+            raise ReadError(path, f"invalid narrascope record {art.id!r}: the text of span "
+                            f"{sp.start}-{sp.end} does not match the article text", line)
+    for sent in art.sentences:
+        if sent.index < 0:
+            raise ReadError(path, f"invalid narrascope record {art.id!r}: bad sentence index", line)
+    art.path = f"{path}:{line}"  # where it was read now, not a path the record claims
+    return art
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def line_limit(max_chars: int) -> int:
+    """Longest JSONL/CSV line read, in bytes: a record with its layers, for ``max_chars``."""
+    return 16 * max_chars + (1 << 20)
+
+
+def _readline(fh: Any, limit: int) -> tuple[bytes, bool]:
+    """The next line, read at most ``limit`` bytes at a time; ``(b"", False)`` at the end.
+
+    A longer line is skipped to its end (in 1 MiB pieces, never held whole) and returned
+    as ``(first piece, True)``.
+    """
+    raw = fh.readline(limit + 1)
+    if len(raw) <= limit or raw.endswith(b"\n"):
+        return raw, False
+    while True:
+        piece = fh.readline(1 << 20)
+        if not piece or piece.endswith(b"\n"):
+            return raw, True
+
+
+def read_jsonl(path: Path, max_chars: int, keep_layers: bool = False,
+               file_id: str | None = None) -> Iterator[Article | ReadError]:
+    """One record a line; a record without ``id`` gets ``FILE:LINE`` (``file_id``: FILE)."""
     p = str(path)
     try:
         fh = open(path, "rb")
     except OSError as exc:
         yield ReadError(p, f"cannot read file: {exc.strerror or exc}")
         return
+    fid = file_id if file_id is not None else path.name
+    limit = line_limit(max_chars)
     with fh:
         any_line = False
-        for lineno, raw in enumerate(fh, 1):
+        lineno = 0
+        while True:
+            raw, too_long = _readline(fh, limit)
+            if not raw:
+                break
+            lineno += 1
+            if too_long:
+                any_line = True
+                yield ReadError(p, f"line is over {limit} bytes, the limit for --max-chars "
+                                f"{max_chars} (raise it with --max-chars); skipped", lineno)
+                continue
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             if not raw.strip():
@@ -123,63 +239,135 @@ def read_jsonl(path: Path, max_chars: int, keep_layers: bool = False) -> Iterato
                 yield ReadError(p, f"invalid UTF-8 (byte offset {exc.start} in the line)", lineno)
                 continue
             try:
-                rec = json.loads(line)
+                rec = json.loads(line, parse_constant=_no_constant)
             except json.JSONDecodeError as exc:
                 yield ReadError(p, f"malformed JSON: {exc.msg} (column {exc.colno})", lineno)
                 continue
+            except RecursionError:
+                yield ReadError(p, "malformed JSON: nested too deeply", lineno)
+                continue
+            except ValueError as exc:  # NaN/Infinity, integers over Python's digit limit
+                yield ReadError(p, f"malformed JSON: {' '.join(str(exc).split())[:200]}", lineno)
+                continue
             try:
-                yield record_to_article(rec, p, lineno, max_chars, keep_layers)
+                yield record_to_article(rec, p, lineno, max_chars, keep_layers,
+                                        default_id=f"{fid}:{lineno}")
             except ReadError as err:
                 yield err
+            except (RecursionError, ValueError, TypeError) as exc:  # never stop the file
+                yield ReadError(p, f"cannot read this record: {type(exc).__name__}: "
+                                f"{' '.join(str(exc).split())[:200]}", lineno)
         if not any_line:
             yield ReadError(p, "empty file (no records)", 1)
 
 
-def read_csv(path: Path, max_chars: int) -> Iterator[Article | ReadError]:
+class _LineTooLong(Exception):
+    pass
+
+
+class _Lines:
+    """Lines of a binary file for :mod:`csv`, bounded in length, decoded leniently.
+
+    Bytes that are not UTF-8 become lone surrogates (``surrogateescape``), so the row
+    holding them is reported with its line and the others are read.
+    """
+
+    def __init__(self, fh: Any, limit: int, lineno: int = 0) -> None:
+        self.fh = fh
+        self.limit = limit
+        self.lineno = lineno
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        raw, too_long = _readline(self.fh, self.limit)
+        if not raw:
+            raise StopIteration
+        self.lineno += 1
+        if too_long:
+            raise _LineTooLong
+        if self.lineno == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        return raw.decode("utf-8", "surrogateescape")
+
+
+def read_csv(path: Path, max_chars: int, file_id: str | None = None) -> Iterator[Article | ReadError]:
+    """A header with ``id`` and ``text``, one article a row (quoted multi-line cells allowed).
+
+    A bad row (malformed quoting, invalid UTF-8, too many fields, a cell over the limit)
+    is reported with its first line and reading goes on at the line after it, so an
+    unterminated quote costs one row, not the rest of the file.
+    """
     p = str(path)
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    fid = file_id if file_id is not None else path.name
+    csv.field_size_limit(max_chars + 1)
     try:
-        fh = open(path, encoding="utf-8-sig", newline="")
+        fh = open(path, "rb")
     except OSError as exc:
         yield ReadError(p, f"cannot read file: {exc.strerror or exc}")
         return
     with fh:
-        reader = csv.DictReader(fh)
+        lines = _Lines(fh, line_limit(max_chars))
+        reader = csv.reader(lines, strict=True)
         try:
-            header = reader.fieldnames
-        except (csv.Error, UnicodeDecodeError) as exc:
-            yield ReadError(p, f"cannot read the header: {exc}", 1)
+            header = next(reader, None)
+        except (csv.Error, _LineTooLong) as exc:
+            yield ReadError(p, f"cannot read the header: {exc or 'line too long'}", 1)
             return
         if not header:
             yield ReadError(p, "empty file (no header)", 1)
             return
+        if any(_has_surrogate(h) for h in header):
+            yield ReadError(p, "invalid UTF-8 in the header; convert the file to UTF-8", 1)
+            return
+        header = [h.strip() for h in header]
         missing = [c for c in ("id", "text") if c not in header]
         if missing:
             yield ReadError(p, f"missing column(s) {', '.join(missing)}; have: {', '.join(header)}", 1)
             return
         while True:
-            start_line = reader.line_num + 1
+            start_line = lines.lineno + 1
+            start_offset = fh.tell()
             try:
                 row = next(reader)
             except StopIteration:
                 break
-            except csv.Error as exc:
-                yield ReadError(p, f"malformed CSV row: {exc}", start_line)
+            except (csv.Error, _LineTooLong) as exc:
+                why = ("line too long (raise --max-chars)" if isinstance(exc, _LineTooLong)
+                       else "unterminated quote" if "unexpected end of data" in str(exc)
+                       else str(exc))
+                yield ReadError(p, f"malformed CSV row: {why}; row skipped", start_line)
+                # go on at the line after the row's first line
+                fh.seek(start_offset)
+                lines.lineno = start_line - 1
+                try:
+                    next(lines)
+                except StopIteration:
+                    break
+                except _LineTooLong:
+                    pass
+                reader = csv.reader(lines, strict=True)
                 continue
-            except UnicodeDecodeError as exc:
-                yield ReadError(p, f"invalid UTF-8 ({exc.reason}); stopped reading this file", start_line)
-                return
-            if None in row:  # more fields than the header
-                yield ReadError(p, f"malformed CSV row: {len(header) + len(row[None])} fields, "  # type: ignore[index]
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line
+            if len(row) > len(header):
+                yield ReadError(p, f"malformed CSV row: {len(row)} fields, "
                                 f"the header has {len(header)}", start_line)
                 continue
+            if any(_has_surrogate(v) for v in row):
+                yield ReadError(p, "invalid UTF-8 in this row; row skipped", start_line)
+                continue
+            rec = dict(zip(header, row, strict=False))
             try:
-                yield record_to_article(dict(row), p, start_line, max_chars)
+                yield record_to_article(rec, p, start_line, max_chars,
+                                        default_id=f"{fid}:{start_line}")
             except ReadError as err:
                 yield err
 
 
-def read_parquet(path: Path, max_chars: int) -> Iterator[Article | ReadError]:
+def read_parquet(path: Path, max_chars: int, file_id: str | None = None
+                 ) -> Iterator[Article | ReadError]:
     p = str(path)
     try:
         import pyarrow.parquet as pq
@@ -203,6 +391,7 @@ def read_parquet(path: Path, max_chars: int) -> Iterator[Article | ReadError]:
         for rec in table.to_pylist():
             row += 1
             try:
-                yield record_to_article(rec, p, row, max_chars)
+                yield record_to_article(rec, p, row, max_chars,
+                                        default_id=f"{file_id or path.name}:{row}")
             except ReadError as err:
                 yield err

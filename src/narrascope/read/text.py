@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 from pathlib import Path
 
 from narrascope.doc import Article
@@ -81,6 +82,58 @@ def decode(data: bytes, path: str) -> tuple[str, bool]:
     return text, bom
 
 
+#: Encodings a non-UTF-8 text file may be decoded from (single-byte Western charsets).
+LEGACY_ENCODINGS = ("cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1251",
+                    "koi8_r", "mac_roman")
+
+
+def decode_any(data: bytes, path: str) -> tuple[str, bool, str | None]:
+    """UTF-8, or a legacy single-byte charset guessed by charset-normalizer.
+
+    Returns ``(text, bom, encoding)``; ``encoding`` is None for UTF-8, else the codec
+    the text was decoded from (e.g. ``"cp1252"``).  NUL bytes, UTF-16 and bytes that
+    fit no legacy charset raise :class:`ReadError` as :func:`decode` does.
+    """
+    try:
+        text, bom = decode(data, path)
+        return text, bom, None
+    except ReadError as err:
+        if "invalid UTF-8" not in err.message:
+            raise
+        utf8_error = err
+    try:
+        from charset_normalizer import from_bytes
+
+        results = from_bytes(data[:200_000], cp_isolation=list(LEGACY_ENCODINGS))
+        best = results.best()
+        # ties are common on short texts: Windows-1252 (Latin-1) is the usual legacy charset
+        if best is not None and "cp1252" in (best.could_be_from_charset or []):
+            encoding = "cp1252"
+        else:
+            encoding = best.encoding if best is not None else None
+            for r in results:
+                if best is not None and r.encoding == "cp1252" and r.chaos <= best.chaos + 0.01:
+                    encoding = "cp1252"
+    except Exception:  # the detector must never stop a run
+        best = encoding = None
+    if best is None or encoding is None:  # no legacy charset makes sense of it
+        raise utf8_error
+    try:
+        return data.decode(encoding), False, encoding
+    except (UnicodeDecodeError, LookupError):
+        raise utf8_error from None
+
+
+def flag_encoding(article: Article, encoding: str | None) -> None:
+    """Note a legacy charset in ``metadata["encoding"]`` and in a warning."""
+    if encoding is None:
+        return
+    article.metadata["encoding"] = encoding
+    article.warnings.append(
+        f"not UTF-8: decoded as {encoding} (guessed by charset-normalizer); offsets count "
+        "characters of the decoded text")
+
+
 def parse_text(text: str, article_id: str, path: str | None = None) -> Article:
     """Build an :class:`Article` from the exact text of a file (``text`` is not changed)."""
     art = Article(id=article_id, text=text, path=path)
@@ -90,6 +143,7 @@ def parse_text(text: str, article_id: str, path: str | None = None) -> Article:
         art.body_start = m.end()
         try:
             art.date = dt.date.fromisoformat(m.group(1))
+            art.date_source = "metadata"
         except ValueError:
             art.warnings.append(f"invalid date {m.group(1)!r} in the date prefix; ignored")
     else:
@@ -108,21 +162,55 @@ def parse_text(text: str, article_id: str, path: str | None = None) -> Article:
     return art
 
 
-def read_txt(path: Path, max_chars: int) -> Article:
-    """Read one ``.txt`` article; the id is the file name (``EN_UA_103861.txt``)."""
+def read_bytes_bounded(path: Path, limit: int, what: str = "file") -> bytes:
+    """The bytes of a regular file, refusing one over ``limit`` bytes without reading it.
+
+    The size is checked on the open file (``fstat``) and the read stops at ``limit + 1``
+    bytes, so a file that grows, or a special file, cannot make it read without end.
+    """
+    p = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise ReadError(p, f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError(p, "not a regular file (FIFO, device or socket); skipped")
+        if st.st_size > limit:
+            raise ReadError(p, f"{what} is {st.st_size} bytes, over the limit of {limit} bytes "
+                            "(raise it with --max-chars)")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ReadError(p, f"cannot read file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise ReadError(p, f"{what} is over the limit of {limit} bytes (raise it with --max-chars)")
+    return data
+
+
+def read_txt(path: Path, max_chars: int, article_id: str | None = None) -> Article:
+    """Read one ``.txt`` article; the id is ``article_id`` (default: the file name).
+
+    A file that is not UTF-8 is decoded from the legacy charset charset-normalizer finds
+    (``metadata["encoding"]``, with a warning); offsets count the decoded characters.
+    """
     p = str(path)
     try:
         size = os.path.getsize(path)
-        # UTF-8 needs at most 4 bytes a character: beyond that the text cannot fit
-        if size > 4 * max_chars:
-            raise ReadError(
-                p, f"file is {size} bytes, over the limit of {max_chars} characters per "
-                "article (raise it with --max-chars)"
-            )
-        data = path.read_bytes()
     except OSError as exc:
         raise ReadError(p, f"cannot read file: {exc.strerror or exc}") from None
-    text, bom = decode(data, p)
+    # UTF-8 needs at most 4 bytes a character: beyond that the text cannot fit
+    if size > 4 * max_chars:
+        raise ReadError(
+            p, f"file is {size} bytes, over the limit of {max_chars} characters per "
+            "article (raise it with --max-chars)"
+        )
+    data = read_bytes_bounded(path, 4 * max_chars)
+    text, bom, encoding = decode_any(data, p)
     if not text.strip():
         raise ReadError(p, "empty file (no text)", 1)
     if len(text) > max_chars:
@@ -130,7 +218,8 @@ def read_txt(path: Path, max_chars: int) -> Article:
             p, f"article has {len(text)} characters, over the limit of {max_chars} "
             "(raise it with --max-chars)"
         )
-    art = parse_text(text, path.name, p)
+    art = parse_text(text, article_id if article_id is not None else path.name, p)
     if bom:
         art.metadata["bom"] = True
+    flag_encoding(art, encoding)
     return art

@@ -22,19 +22,29 @@ The SemEval writers leave out an article whose id holds a tab or a line break
 from __future__ import annotations
 
 import csv
+import functools
 import json
-from typing import Protocol, TextIO
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Protocol, TextIO
 
 from narrascope.doc import NOTICE, Article
+from narrascope.write.loop import WriteResult, WriteStopped, write_stream
 from narrascope.write.semeval import left_out_warning, st1_lines, st2_line, st3_line, unsafe_id
-from narrascope.write.sink import Sink
+from narrascope.write.sink import OutputLocked, Sink
 from narrascope.write.summary import ROLES, fmt_label, summarize
 
 FORMATS = ("jsonl", "csv", "table", "semeval-st1", "semeval-st2", "semeval-st3")
 RESUMABLE = ("jsonl",)
 
-__all__ = ["CSV_COLUMNS", "CSV_NUMERIC_COLUMNS", "FORMATS", "FORMULA_START", "RESUMABLE", "Sink",
-           "Writer", "article_record", "guard_cell", "make_writer"]
+__all__ = ["CSV_COLUMNS", "CSV_NUMERIC_COLUMNS", "FORMATS", "FORMULA_START", "RESUMABLE",
+           "WRITERS", "WRITERS_ENTRY_POINT_GROUP", "OutputLocked", "Sink", "WriteResult",
+           "WriteStopped", "Writer", "WriterInfo", "article_record", "format_for_path",
+           "guard_cell", "make_writer", "register_writer", "write_stream", "writer_formats",
+           "writer_info"]
 
 
 class Writer(Protocol):
@@ -161,25 +171,116 @@ class LinesWriter:
         pass
 
 
+@dataclass
+class WriterInfo:
+    """A registered output format: ``factory(fh, **options)`` builds its writer."""
+
+    name: str
+    factory: Callable[..., Writer]
+    #: file extensions that pick this format for ``-o FILE`` without ``--format``
+    extensions: tuple[str, ...] = ()
+    #: whether an interrupted output can be continued (``--resume``)
+    resumable: bool = False
+    description: str = ""
+
+
+#: Output formats by name (:func:`register_writer`; plugins: :data:`WRITERS_ENTRY_POINT_GROUP`).
+WRITERS: dict[str, WriterInfo] = {}
+
+#: Entry-point group of output-format plugins.  An entry point names a module that calls
+#: :func:`register_writer` when imported, or a writer factory ``factory(fh, **options)``
+#: that is registered under the entry point's name.
+WRITERS_ENTRY_POINT_GROUP = "narrascope.writers"
+
+_writer_plugins_loaded = False
+
+
+def register_writer(name: str, factory: Callable[..., Writer], *, extensions: Iterable[str] = (),
+                    resumable: bool = False, description: str = "") -> None:
+    """Add (or replace) the output format ``name``; ``factory(fh, **options)`` builds its writer.
+
+    ``extensions`` (``".xml"``): ``-o out.xml`` without ``--format`` picks this format.
+    """
+    WRITERS[name] = WriterInfo(name, factory, tuple(e.lower() for e in extensions), resumable,
+                               description)
+
+
+def _load_writer_plugins() -> None:
+    global _writer_plugins_loaded
+    if _writer_plugins_loaded:
+        return
+    _writer_plugins_loaded = True
+    for ep in entry_points(group=WRITERS_ENTRY_POINT_GROUP):
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a broken plugin must not break the other formats
+            warnings.warn(f"cannot load output format plugin {ep.name}: {exc}", stacklevel=2)
+            continue
+        if ep.name not in WRITERS and callable(obj) and not isinstance(obj, type(warnings)):
+            register_writer(ep.name, obj)
+
+
+def writer_formats() -> list[str]:
+    """Names of the output formats, built-in ones first."""
+    _load_writer_plugins()
+    return list(WRITERS)
+
+
+def writer_info(fmt: str) -> WriterInfo:
+    """The registered format ``fmt``; :class:`ValueError` names the known ones."""
+    _load_writer_plugins()
+    try:
+        return WRITERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(WRITERS)}") from None
+
+
+def format_for_path(path: str | Path | None, default: str = "jsonl") -> str:
+    """The output format an ``-o`` file name asks for by its extension (else ``default``)."""
+    if path is None or str(path) == "-":
+        return default
+    ext = Path(str(path)).suffix.lower()
+    _load_writer_plugins()
+    for info in WRITERS.values():
+        if ext and ext in info.extensions:
+            return info.name
+    return default
+
+
 def make_writer(fmt: str, fh: TextIO, color: bool | None = None,
-                formula_guard: bool = True) -> Writer:
-    """The writer for ``fmt`` (one of :data:`FORMATS`, or ``html``).
+                formula_guard: bool = True, **options: Any) -> Writer:
+    """The writer for ``fmt`` (one of :func:`writer_formats`: :data:`FORMATS`, ``html``, plugins).
 
     ``color``: the table writer's colours (None: when writing to a terminal).
     ``formula_guard``: the CSV writer's guard against spreadsheet formulas (on by default).
+    Other ``options`` go to the format's factory.
     """
-    if fmt == "jsonl":
-        return JsonlWriter(fh)
-    if fmt == "csv":
-        return CsvWriter(fh, formula_guard=formula_guard)
+    info = writer_info(fmt)
     if fmt == "table":
-        from narrascope.write.table import TableWriter
+        options.setdefault("color", color)
+    elif fmt == "csv":
+        options.setdefault("formula_guard", formula_guard)
+    return info.factory(fh, **options)
 
-        return TableWriter(fh, color=color)
-    if fmt in ("semeval-st1", "semeval-st2", "semeval-st3"):
-        return LinesWriter(fh, fmt)
-    if fmt == "html":
-        from narrascope.write.report import ReportWriter
 
-        return ReportWriter(fh)
-    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+def _table_writer(fh: TextIO, **options: Any) -> Writer:
+    from narrascope.write.table import TableWriter
+
+    return TableWriter(fh, **options)
+
+
+def _report_writer(fh: TextIO, **options: Any) -> Writer:
+    from narrascope.write.report import ReportWriter
+
+    return ReportWriter(fh, **options)
+
+
+register_writer("jsonl", JsonlWriter, extensions=(".jsonl", ".ndjson"), resumable=True,
+                description="one JSON record per article (docs/schema/article.schema.json)")
+register_writer("csv", CsvWriter, extensions=(".csv",), description="one summary row per article")
+register_writer("table", _table_writer, description="readable terminal summary")
+for _fmt in ("semeval-st1", "semeval-st2", "semeval-st3"):
+    register_writer(_fmt, functools.partial(LinesWriter, fmt=_fmt),
+                    description=f"SemEval-2025 Task 10 subtask {_fmt[-1]} prediction lines")
+register_writer("html", _report_writer, extensions=(".html", ".htm"),
+                description="one self-contained HTML report page")
