@@ -26,6 +26,13 @@ from narrascope.cli.app import app, train_app
 from narrascope.cli.common import MAX_SHOWN_ID, Run, _silence_stdout, fail, shown
 from narrascope.doc import NOTICE
 
+#: Entry-point group of component commands: each entry point names a module with
+#: ``register(train_app)`` (adds ``narrascope train NAME ...``) and/or
+#: ``register_extra(app)`` (adds top-level groups such as ``narrascope kb ...``).
+COMPONENT_COMMANDS_ENTRY_POINT_GROUP = "narrascope.component_commands"
+
+#: The built-in component command modules, also declared in pyproject's entry points;
+#: used when the installed metadata lacks them (an editable install not reinstalled).
 COMPONENT_COMMANDS = ("narratives", "entities", "techniques", "fact_checks")
 
 #: Command modules of narrascope itself; each has ``register(app: typer.Typer) -> None``.
@@ -85,10 +92,7 @@ def register_component_commands() -> None:
         return
     _registered = True
     register_command_modules()
-    for name in COMPONENT_COMMANDS:
-        mod = _import_optional(f"narrascope.components.{name}.commands")
-        if mod is None:
-            continue
+    for name, mod in _component_command_modules():
         for hook, target in (("register", train_app), ("register_extra", app)):
             fn = getattr(mod, hook, None)
             if callable(fn):
@@ -97,6 +101,30 @@ def register_component_commands() -> None:
                 except Exception as exc:
                     if os.environ.get("NARRASCOPE_DEBUG"):
                         print(f"warning: {name}.{hook} failed: {exc}", file=sys.stderr)
+
+
+def _component_command_modules() -> list[tuple[str, Any]]:
+    """``(name, module)`` of the component commands: entry points, then built-in fallbacks."""
+    found: dict[str, Any] = {}
+    try:
+        eps = list(entry_points(group=COMPONENT_COMMANDS_ENTRY_POINT_GROUP))
+    except Exception:
+        eps = []
+    for ep in eps:
+        if ep.value in found:
+            continue
+        try:
+            found[ep.value] = (ep.name, ep.load())
+        except Exception as exc:  # a broken plugin must not break the CLI
+            if os.environ.get("NARRASCOPE_DEBUG"):
+                print(f"warning: cannot load component commands {ep.name}: {exc}", file=sys.stderr)
+    for name in COMPONENT_COMMANDS:
+        module = f"narrascope.components.{name}.commands"
+        if module not in found:
+            mod = _import_optional(module)
+            if mod is not None:
+                found[module] = (name, mod)
+    return list(found.values())
 
 
 def register_command_modules() -> None:
@@ -130,5 +158,5 @@ def main() -> None:
         sys.exit(1)
 
 
-__all__ = ["MAX_SHOWN_ID", "NOTICE", "Run", "app", "fail", "main", "register_component_commands",
+__all__ = ["COMPONENT_COMMANDS_ENTRY_POINT_GROUP", "MAX_SHOWN_ID", "NOTICE", "Run", "app", "fail", "main", "register_component_commands",
            "shown", "train_app"]

@@ -27,9 +27,17 @@ ABBREVIATIONS = {
 
 _CLOSERS = "\"'”’)]»"
 _OPENERS = "\"'“‘([«"
-# a sentence end: terminal punctuation, optional closers, then whitespace
-_END = re.compile(r"(?:[.!?…]+|\.\.\.)[" + re.escape(_CLOSERS) + r"]*(?=\s)")
+# a sentence end: terminal punctuation, optional closers, then whitespace.  Linear time:
+# a match starts only where a run of punctuation starts (lookbehind) and the possessive
+# quantifiers never give characters back, so 200,000 "?" are one failed attempt, not
+# 200,000 attempts of 200,000 steps.
+_END = re.compile(r"(?<![.!?…])[.!?…]++[" + re.escape(_CLOSERS) + r"]*+(?=\s)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+#: How far back the word before a full stop is looked for (longer words: their end).
+_WORD_WINDOW = 64
+#: Longer lines are never page clutter (bylines, credits and captions are short); the
+#: clutter patterns are not run on them, which keeps the check linear.
+MAX_CLUTTER_LINE = 400
 
 _BOILERPLATE = re.compile(
     r"""^\s*(?:
@@ -49,7 +57,7 @@ _LEADING_LABEL = re.compile(r"^\s*(?:watch|video|read more|related|see also)\s*[
 
 def _is_boilerplate(line: str) -> bool:
     stripped = line.strip()
-    if not stripped:
+    if not stripped or len(stripped) > MAX_CLUTTER_LINE:
         return False
     if _LEADING_LABEL.match(stripped) or _BOILERPLATE.match(stripped):
         return True
@@ -74,7 +82,7 @@ def split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue
         punct = text[m.start()]
         if punct == ".":
-            wm = _WORD_BEFORE.search(text, seg_start, m.start())
+            wm = _WORD_BEFORE.search(text, max(seg_start, m.start() - _WORD_WINDOW), m.start())
             word = wm.group(1).lower().rstrip(".") if wm else ""
             if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
