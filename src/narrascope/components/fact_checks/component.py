@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from narrascope.components.fact_checks.check import Checker, sentence_bounds
+from narrascope.components.fact_checks.dates import find_text_date
 from narrascope.components.fact_checks.detect import Detector
 from narrascope.components.fact_checks.kb import KnowledgeBase, load_kb
-from narrascope.doc import Article
+from narrascope.doc import Article, Span
 from narrascope.registry import Component, registry
 
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
@@ -37,6 +38,7 @@ class FactChecks(Component):
         min_severity: str = "low",
         grace_days: int = 30,
         max_chars: int = 200_000,
+        text_dates: bool = True,
     ) -> None:
         if min_severity not in _SEVERITY_RANK:
             raise ValueError(f"min_severity must be one of {sorted(_SEVERITY_RANK)}")
@@ -44,11 +46,14 @@ class FactChecks(Component):
         self.kb, self.detector, self.checker = build(kb_paths or (), builtin_kb, grace_days)
         self.min_rank = _SEVERITY_RANK[min_severity]
         self.max_chars = max_chars
+        self.text_dates = text_dates
 
     def __call__(self, article: Article) -> Article:
         if article.language and article.language != "en":
             article.fact_checks = []  # titles are read in English only
             return article
+        if article.date is None and self.text_dates:
+            set_text_date(article)
         text = article.text[: self.max_chars]
         findings = []
         seen: set[tuple[int, int]] = set()
@@ -69,3 +74,17 @@ class FactChecks(Component):
             findings.append(fc)
         article.fact_checks = findings
         return article
+
+
+def set_text_date(article: Article) -> bool:
+    """Set ``article.date`` from a publication date stated in the text (a ``date`` stamp,
+    a ``Published``/``Updated`` line, a date line under the title, a wire dateline; see
+    :mod:`.dates`), with ``date_source = "text"`` and the span in ``date_evidence``."""
+    found = find_text_date(article.text)
+    if found is None:
+        return False
+    article.date = found.date
+    article.date_source = "text"
+    article.date_evidence = Span(start=found.start, end=found.end,
+                                 text=article.text[found.start:found.end])
+    return True
