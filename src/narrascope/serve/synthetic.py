@@ -145,3 +145,19 @@ def _all_spans(art: Article) -> list[Any]:
     from narrascope.doc import iter_spans
 
     return [s for s in iter_spans(art) if s is not art]
+
+
+def example_articles(n_synthetic: int = 300, seed: int = 0) -> list[Article]:
+    """The analysed examples, one hostile article and ``n_synthetic`` synthetic ones."""
+    path = Path(__file__).resolve().parents[3] / "tests" / "data" / "serve" / "examples.jsonl"
+    ex = load_records(path)
+    return [*ex, hostile_record(ex[0]), *synthetic_articles(ex, n_synthetic, seed=seed)]
+
+
+def build_store(url: str, articles: list[Article]) -> Any:
+    """A store at ``url`` holding ``articles`` (created and migrated if needed)."""
+    from narrascope.store import open_store
+
+    store = open_store(url)
+    store.ingest(articles)
+    return store
