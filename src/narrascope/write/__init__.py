@@ -14,7 +14,7 @@ injection"); the numeric columns narrascope writes are left as they are.
 ``make_writer("csv", fh, formula_guard=False)`` writes the raw values.  Line
 breaks inside a CSV cell are written as ``\\n`` (quoted), never as a bare CR.
 
-The SemEval writers leave out an article whose id holds a tab or a line break
+The SemEval writers leave out an article whose id holds a tab, a line break or a control character
 (a changed id would no longer match the gold file) and say so in
 ``article.warnings``, which the CLI prints on stderr.
 """
@@ -142,7 +142,7 @@ class CsvWriter:
 class LinesWriter:
     """SemEval prediction files: plain lines, no header.
 
-    An article whose id holds a tab or a line break is left out (its row would break
+    An article whose id holds a tab, a line break or a control character is left out (its row would break
     the file, and a changed id would not match the gold file) with a warning in
     ``article.warnings``, which the CLI prints on stderr.
     """

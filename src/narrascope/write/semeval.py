@@ -22,19 +22,23 @@ from narrascope.doc import Article, Mention
 
 OTHER = "Other"
 
-#: A tab or anything ``str.splitlines`` breaks a line at.
-_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+#: A tab, anything ``str.splitlines`` breaks a line at, any other control character
+#: (C0, DEL, C1: ESC sequences would restyle a terminal showing the file) and the bidi
+#: controls that reorder displayed text.
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069]")
 
 
 def unsafe_id(art_id: str) -> bool:
-    """Whether an article id holds a tab or a line break (it cannot go in a TSV row)."""
+    """Whether an article id holds a tab, a line break or another control character
+    (it cannot go in a TSV row unchanged)."""
     return _BREAKS.search(art_id) is not None
 
 
 def left_out_warning(art_id: str, where: str) -> str:
     """The warning for an article left out of ``where`` because :func:`unsafe_id` holds."""
-    return (f"article id {art_id!r} contains a tab or a line break: left out of the "
-            f"{where} (a changed id would not match the gold file)")
+    return (f"article id {art_id!r} contains a tab, a line break or a control character: "
+            f"left out of the {where} (a changed id would not match the gold file)")
 
 
 def _check_id(art_id: str) -> str:
@@ -45,7 +49,7 @@ def _check_id(art_id: str) -> str:
 
 
 def _field(s: str) -> str:
-    """``s`` with each tab or line break replaced by a space (same length)."""
+    """``s`` with each tab, line break or control character replaced by a space (same length)."""
     return _BREAKS.sub(" ", s)
 
 

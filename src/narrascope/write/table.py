@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from narrascope.doc import NOTICE, Article
+from narrascope.write.safe import safe_line
 from narrascope.write.summary import NO_ROLE, ROLES, fmt_label, summarize
 
 ROLE_STYLE = {"Protagonist": "green", "Antagonist": "red", "Innocent": "cyan"}
@@ -24,15 +25,15 @@ def article_panel(article: Article) -> Panel:
     if article.language_confidence is not None:
         lang += f" ({article.language_confidence:.2f})"
     grid.add_row("date", str(article.date) if article.date else "unknown")
-    grid.add_row("language", lang)
+    grid.add_row("language", safe_line(lang))
     if article.sentences:
         clutter = sum(x.kind == "boilerplate" for x in article.sentences)
         grid.add_row("sentences", f"{len(article.sentences)}" + (f" ({clutter} page clutter)" if clutter else ""))
     if article.narratives is not None:
-        grid.add_row("domain", fmt_label(s.domain) if s.domain else "-")
-        grid.add_row("narratives", "\n".join(fmt_label(n) for n in s.narratives) or "none")
+        grid.add_row("domain", safe_line(fmt_label(s.domain)) if s.domain else "-")
+        grid.add_row("narratives", "\n".join(safe_line(fmt_label(n)) for n in s.narratives) or "none")
         if s.subnarratives:
-            grid.add_row("subnarratives", "\n".join(fmt_label(n) for n in s.subnarratives))
+            grid.add_row("subnarratives", "\n".join(safe_line(fmt_label(n)) for n in s.subnarratives))
     if article.entities or "entities" in article.components:
         roles = Text()
         for role in (*ROLES, NO_ROLE):
@@ -41,22 +42,24 @@ def article_panel(article: Article) -> Panel:
                 if roles:
                     roles.append("\n")
                 roles.append(f"{role}: ", style=ROLE_STYLE.get(role, "dim"))
-                roles.append(", ".join(names[:6]) + (" ..." if len(names) > 6 else ""))
+                roles.append(", ".join(safe_line(n) for n in names[:6]) + (" ..." if len(names) > 6 else ""))
         grid.add_row("entities", roles if roles else Text("none"))
     if article.techniques is not None:
         unit = "span" if s.technique_count == 1 else "spans"
         tech = f"{s.technique_count} {unit}, {s.technique_density or 0:.1f} per 1000 words"
         if s.top_techniques:
-            tech += "\n" + ", ".join(f"{k} x{v}" for k, v in s.top_techniques)
+            tech += "\n" + ", ".join(f"{safe_line(k)} x{v}" for k, v in s.top_techniques)
         grid.add_row("techniques", tech)
     if "fact_checks" in article.components or article.fact_checks:
-        grid.add_row("fact checks", Text("\n".join(s.fact_checks), style="red") if s.fact_checks
+        grid.add_row("fact checks", Text("\n".join(map(safe_line, s.fact_checks)), style="red") if s.fact_checks
                      else Text("no finding"))
     if article.warnings:
-        grid.add_row("warnings", Text("\n".join(article.warnings), style="yellow"))
-    title = Text(article.id, style="bold")
+        grid.add_row("warnings", Text("\n".join(map(safe_line, article.warnings)), style="yellow"))
+    # ids, titles, names and warnings come from the input: no escape sequence may reach the
+    # terminal (they are written as \x1b etc., see narrascope.write.safe)
+    title = Text(safe_line(article.id), style="bold")
     if article.title:
-        title.append(f" - {article.title}")
+        title.append(f" - {safe_line(article.title)}")
     return Panel(grid, title=title,
                  title_align="left", expand=True)
 
