@@ -199,7 +199,7 @@ class LocalLLMServer:
         return None
 
     def start(self) -> LocalLLMServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True,
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True,
                                         name="narrascope-llm-server")
         self._thread.start()
         return self

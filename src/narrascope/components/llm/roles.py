@@ -77,7 +77,7 @@ def roles_text(tax: RoleTaxonomy, with_none: bool) -> str:
     return "\n".join(lines)
 
 
-@registry.component("roles_llm", assigns=["entities"], requires=["entities"])
+@registry.component("roles_llm", assigns=["entities"], requires=["sentences"])
 class RolesLLM(LLMComponent):
     """Entity framing roles from an OpenAI-compatible LLM (given mentions or automatic)."""
 
