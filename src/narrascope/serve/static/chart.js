@@ -53,7 +53,8 @@
     }
     var every = Math.max(1, Math.ceil(periods.length / Math.max(2, Math.floor(iw / 80))));
     periods.forEach(function (p, i) {
-      if (i % every !== 0 && i !== periods.length - 1) return;
+      var last = i === periods.length - 1;
+      if (i % every !== 0 && !(last && i % every >= every / 2)) return;
       el("text", {x: x(i), y: ih + 18, "class": "tick", "text-anchor": "middle"}, g).textContent = p;
     });
     series.forEach(function (s, si) {
