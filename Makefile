@@ -7,13 +7,14 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.narrascope-installed
 TSTAMP  := $(VENV)/.narrascope-test-installed
 
-.PHONY: demo test install schema clean help postgres
+.PHONY: demo test install schema clean help postgres chromium
 
 help:
 	@echo "make demo    install into $(VENV) and analyse examples/ into out/"
 	@echo "make test    install the test extras, run ruff and pytest"
 	@echo "make schema  regenerate docs/schema/article.schema.json"
 	@echo "make postgres  start a local PostgreSQL for the store (prints its URL)"
+	@echo "make chromium  install Debian's chromium and playwright (dashboard browser tests)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,7 @@ demo: $(STAMP)
 	$(BIN)/narrascope analyze out/examples.jsonl --format table
 	$(BIN)/narrascope ingest out/examples.jsonl --db out/narrascope.db --outlets examples/outlets.yaml --quiet
 	$(BIN)/narrascope db stats --db sqlite:///out/narrascope.db
+	@echo "make demo: serve the demo corpus with: $(BIN)/narrascope serve --db out/narrascope.db"
 
 test: $(TSTAMP)
 	$(BIN)/ruff check src tests
@@ -45,6 +47,9 @@ test: $(TSTAMP)
 
 postgres:
 	@scripts/postgres.sh
+
+chromium:
+	@VENV=$(VENV) scripts/chromium.sh
 
 schema: $(STAMP)
 	$(BIN)/narrascope schema > docs/schema/article.schema.json
