@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from narrascope.doc import Article
+from narrascope.write.bound import bound_article
 
 #: ``on_error(article, message)``: called for an article the writer could not write.
 WriteErrorHandler = Callable[[Article, str], None]
@@ -72,6 +73,7 @@ def write_stream(
     *,
     on_written: Callable[[Article], None] | None = None,
     on_error: WriteErrorHandler | None = None,
+    bound: bool = True,
 ) -> WriteResult:
     """Write every article with ``writer`` into ``sink``; finish the sink; return counts.
 
@@ -82,6 +84,8 @@ def write_stream(
     ``OSError`` of the output itself) is reported and left out and the loop goes on;
     without it the exception stops the loop.
 
+    ``bound``: keep each record's size bounded (:func:`narrascope.write.bound.bound_article`).
+
     Any stop (interruption, crash, closed pipe) aborts the sink, keeping what was
     written in ``OUT.partial``, and raises :class:`WriteStopped`.
     """
@@ -90,6 +94,8 @@ def write_stream(
     try:
         for art in articles:
             try:
+                if bound:
+                    bound_article(art)
                 writer.write(art)
             except OSError:
                 raise
