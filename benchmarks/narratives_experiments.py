@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     from narrascope.components.narratives.data import EmbeddingCache
     from narrascope.components.narratives.model import TrainedNarrativeModel, ZeroShotNarrativeModel
     from narrascope.components.narratives.taxonomy import load_taxonomy
-    from narrascope.components.narratives.training import (
+    from narrascope.train.narratives.training import (
         build_examples,
         load_corpus,
         make_head,

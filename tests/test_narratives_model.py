@@ -106,7 +106,7 @@ def tiny_data(tmp_path_factory):
 
 
 def test_tiny_taxonomy_trains_and_predicts(tiny_data, tmp_path, monkeypatch):
-    from narrascope.components.narratives.training import train
+    from narrascope.train.narratives.training import train
     from narrascope.pipeline import Pipeline
 
     monkeypatch.setenv("NARRASCOPE_CACHE_DIR", str(tmp_path / "cache"))
@@ -138,7 +138,7 @@ def test_tiny_taxonomy_trains_and_predicts(tiny_data, tmp_path, monkeypatch):
 
 def test_semeval_dir_reader(tmp_path):
     from narrascope.components.narratives.taxonomy import load_taxonomy
-    from narrascope.components.narratives.training import read_semeval_dir
+    from narrascope.train.narratives.training import read_semeval_dir
 
     root = tmp_path / "EN"
     (root / "raw-documents").mkdir(parents=True)

@@ -36,12 +36,19 @@ def register(train_app: typer.Typer) -> None:
             "--seeds-dir", help="Folder with *.txt + labels-st2.tsv to report on.")] = None,
         zero_shot: Annotated[bool, typer.Option(
             "--zero-shot/--no-zero-shot", help="Also tune and save the zero-shot baseline.")] = True,
+        gate: Annotated[bool, typer.Option(
+            "--gate/--no-gate", help="Fit the article-level gate on DATA/gate/.")] = True,
+        calibrate_on: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+            "--calibrate-on", help="Folder of real labelled articles (articles/*.txt + "
+            "subtask2.tsv) to choose the gate threshold, voice weights and confidence "
+            "calibration on; only numbers are saved.")] = None,
     ) -> None:
         """Train the narratives model (reproducible with a fixed seed) and save it."""
-        from narrascope.components.narratives.training import train
+        from narrascope.train.narratives.training import train
 
         report = train(data, output, taxonomy=taxonomy, seed=seed, head=head, pooling=pooling,
                        semeval_dir=semeval_dir, seeds_dir=seeds_dir, zero_shot=zero_shot,
+                       gate=gate, calibrate_dir=calibrate_on,
                        log=lambda s: typer.echo(s, err=True))
         short = {k: {m: v[m] for m in ("coarse_f1", "fine_f1")}
                  for k, v in report.items() if isinstance(v, dict) and "fine_f1" in v}

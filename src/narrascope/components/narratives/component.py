@@ -9,6 +9,15 @@ Options (``[components.narratives]`` in a pipeline config):
   (default: the model's own taxonomy). A trained model needs heads for every label of
   the taxonomy; the zero-shot model works with any taxonomy.
 * ``max_evidence``: evidence sentences per label (top-scoring content sentences).
+* ``use_voice`` (default true): read each sentence's voice (the ``voice`` component, or
+  the same rules when it did not run): clutter is never evidence, quoted and reported
+  speech counts in proportion to the article-level gate's P(advances), and the gate
+  withholds narratives from articles that only report on them.  False: every content
+  sentence counts alike and there is no gate (the behaviour of model format 1).
+* ``languages`` (default ``["en"]``): the model is trained on English; on articles in
+  another detected language the layer is withheld with a warning and
+  ``metadata["withheld"]["narratives"]`` (see :mod:`narrascope.components.language`).
+  ``["*"]`` runs it on every language.
 """
 
 from __future__ import annotations
@@ -28,8 +37,11 @@ class NarrativesComponent(Component):
     """Assign narratives and subnarratives with calibrated confidences and evidence."""
 
     def __init__(self, name: str = "narratives", model: str = "default",
-                 taxonomy: str | None = None, max_evidence: int = 3) -> None:
+                 taxonomy: str | None = None, max_evidence: int = 3, use_voice: bool = True,
+                 languages: list[str] | tuple[str, ...] = ("en",)) -> None:
         self.name = name
+        self.use_voice = bool(use_voice)
+        self.languages = tuple(languages)
         self.model_name = str(model)
         self.taxonomy_path = taxonomy
         self.max_evidence = int(max_evidence)
@@ -55,18 +67,37 @@ class NarrativesComponent(Component):
             if not art.sentences:
                 splitter = splitter or SentenceSplitter()
                 splitter(art)
-        ensure_vectors(batch)  # one encoder call for every article the encoder skipped
+        from narrascope.components.language import english_only
+        from narrascope.components.voice import sentence_voices
+
+        keep = [a for a in batch if english_only(a, "narratives", self.languages)]
+        ensure_vectors(keep)  # one encoder call for every article the encoder skipped
+        kept = {id(a) for a in keep}
         for art in batch:
+            if id(art) not in kept:
+                art.narratives = None
+                yield art
+                continue
             S_all = sentence_vectors(art)
-            rows = [s.index for s in art.content_sentences]
+            voices = sentence_voices(art) if self.use_voice else None
+            rows = [s.index for s in art.content_sentences
+                    if voices is None or voices[s.index] != "clutter"]
             S = S_all[rows] if rows else np.zeros((0, S_all.shape[1] if S_all.ndim == 2
                                                    else 384), np.float32)
-            art.narratives = self._predict(art, S, rows)
+            art.narratives = self._predict(art, S, rows, voices)
             yield art
 
-    def _predict(self, article: Article, S: np.ndarray, rows: list[int]) -> Narratives:
+    def _predict(self, article: Article, S: np.ndarray, rows: list[int],
+                 voices: list[str] | None = None) -> Narratives:
         m = self.model
-        pred = m.predict_vectors(S, rows, self.max_evidence)
+        if voices is None:
+            pred = m.predict_vectors(S, rows, self.max_evidence)
+        else:
+            sents = article.sentences
+            pred = m.predict_vectors(S, rows, self.max_evidence,
+                                     voices=[voices[r] for r in rows],
+                                     texts=[sents[r].text for r in rows],
+                                     is_title=[sents[r].kind == "title" for r in rows])
 
         def to_label(ls: LabelScore) -> Label:
             ev = []

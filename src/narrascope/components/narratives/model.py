@@ -25,6 +25,12 @@ from typing import Any
 
 import numpy as np
 
+from narrascope.components.narratives.gate import (
+    Gate,
+    gate_features,
+    sentence_weights,
+    unit_weights,
+)
 from narrascope.components.narratives.taxonomy import Taxonomy, load_taxonomy
 from narrascope.learn import MLPMultiLabelHead
 
@@ -138,7 +144,10 @@ class BaseNarrativeModel:
                  thresholds: dict[str, float] | None = None, temperature: float = 1.0,
                  bias: float = 0.0, default_threshold: float = 0.5, name: str = "",
                  stage2: dict[str, dict[str, Any]] | None = None,
-                 max_subs_per_narrative: int = 0) -> None:
+                 max_subs_per_narrative: int = 0, gate: Gate | None = None,
+                 quoted_weight: float = 1.0, negation_weight: float = 1.0,
+                 other_margin: float = 1.0, calibration: dict[str, float] | None = None,
+                 ) -> None:
         self.taxonomy = taxonomy
         self.labels = label_space(taxonomy)
         self.pooling = pooling
@@ -154,6 +163,12 @@ class BaseNarrativeModel:
             lvl: {k: (np.asarray(v, np.float32) if k != "intercept" else float(v))
                   for k, v in st.items()} for lvl, st in (stage2 or {}).items()}
         self.name = name or self.kind
+        self.gate = gate
+        self.quoted_weight = float(quoted_weight)
+        self.negation_weight = float(negation_weight)
+        self.other_margin = float(other_margin)
+        #: confidence re-calibration on real articles: a, b, cap, cap_single
+        self.calibration = dict(calibration or {})
         self._build_index()
 
     def _build_index(self) -> None:
@@ -175,13 +190,30 @@ class BaseNarrativeModel:
         raise NotImplementedError
 
     # -- scoring
-    def score_matrix(self, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(pooled scores (L,), per-sentence scores (n, L), unit scores) for vectors S."""
+    def score_matrix(self, S: np.ndarray, voices: list[str] | None = None,
+                     texts: list[str] | None = None, is_title: list[bool] | None = None,
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pooled scores (L,), per-sentence scores (n, L), unit scores) for vectors S.
+
+        With ``voices`` (one per row of S), the gate and the voice weights apply (see
+        :mod:`narrascope.components.narratives.gate`); ``self.last_p_advances`` is then
+        the article's P(advances) (None without a gate).
+        """
+        self.last_p_advances: float | None = None
         U, spans = make_units(S, self.windows)
         if len(U) == 0:
             z = np.zeros(len(self.labels), np.float32)
             return z, np.zeros((0, len(self.labels)), np.float32), z[None, :0]
         P = self.unit_scores(U)
+        if voices is not None:
+            texts = texts if texts is not None else [""] * len(S)
+            is_title = is_title if is_title is not None else [False] * len(S)
+            if self.gate is not None:
+                f = gate_features(S, P, spans, voices, is_title, self.nar_idx, self.dom_idx)
+                self.last_p_advances = float(self.gate.p_advances(f)[0])
+            sw = sentence_weights(voices, texts, is_title, self.quoted_weight,
+                                  self.negation_weight, self.last_p_advances)
+            P = P * unit_weights(spans, sw)[:, None]
         if self.pooling == "learned":
             pooled = self.stage2_scores(self.pool_features(P))
         else:
@@ -235,11 +267,19 @@ class BaseNarrativeModel:
         return {lvl: {k: (np.asarray(v).round(6).tolist() if k != "intercept" else float(v))
                       for k, v in st.items()} for lvl, st in self.stage2.items()}
 
-    def decide(self, pooled: np.ndarray, thresholds: np.ndarray | None = None) -> np.ndarray:
-        """Binary decisions for a batch of pooled scores ``(N, L)`` (hierarchy-consistent)."""
+    def decide(self, pooled: np.ndarray, thresholds: np.ndarray | None = None,
+               p_advances: np.ndarray | None = None) -> np.ndarray:
+        """Binary decisions for a batch of pooled scores ``(N, L)`` (hierarchy-consistent).
+
+        ``p_advances`` (N,): the gate's P(advances); below the gate threshold an article
+        gets no narrative (its topic domain is still output).
+        """
         th = self.thresholds if thresholds is None else thresholds
         X = np.atleast_2d(pooled)
         B = X >= th
+        if p_advances is not None and self.gate is not None:
+            blocked = np.asarray(p_advances, dtype=float) < self.gate.threshold
+            B[np.ix_(blocked, np.concatenate([self.nar_idx, self.sub_idx]))] = False
         dom = X[:, self.dom_idx]
         dom_on = B[:, self.dom_idx]
         nar = B[:, self.nar_idx].copy()
@@ -271,6 +311,20 @@ class BaseNarrativeModel:
             has_spec[:, self.sub2nar[j]] |= spec[:, j]
         nar |= has_spec
         nar |= sub[:, self.nar_other]  # an "X: Other" head firing implies X
+        if self.other_margin < 1.0:
+            # "X: Other" only when no listed subnarrative fits: a fired narrative takes
+            # its best specific subnarrative when that reaches other_margin x threshold
+            R = X[:, self.sub_idx] / np.maximum(th[self.sub_idx], 1e-6)
+            R = np.where(self.sub_is_other[None, :], -np.inf, R)
+            for g in range(self.n_nar):
+                cols = np.nonzero(self.sub2nar == g)[0]
+                need = nar[:, g] & ~has_spec[:, g]
+                if not need.any():
+                    continue
+                best = cols[np.argmax(R[:, cols], axis=1)]
+                ok = need & (R[np.arange(len(X)), best] >= self.other_margin)
+                spec[ok, best[ok]] = True
+                has_spec[ok, g] = True
         other = nar & ~has_spec
         sub = spec.copy()
         sub[:, self.nar_other] = other
@@ -290,15 +344,39 @@ class BaseNarrativeModel:
         out[:, self.dom_idx] = dom_out
         return out
 
-    def confidence(self, pooled: np.ndarray) -> np.ndarray:
-        return _sigmoid(self.temperature * (_logit(pooled) - _logit(self.thresholds)) + self.bias)
+    def confidence(self, pooled: np.ndarray, per_sent: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated confidence of every label.
+
+        Platt scaling of the margin to the threshold (fitted on synthetic dev data), then,
+        when the model has a ``calibration`` (fitted on real articles), a second Platt
+        step and caps: at most ``cap``, and at most ``cap_single`` when only one sentence
+        of the article scores over the label's threshold (no 1.00 from one sentence).
+        """
+        c = _sigmoid(self.temperature * (_logit(pooled) - _logit(self.thresholds)) + self.bias)
+        cal = self.calibration
+        if cal:
+            c = _sigmoid(cal.get("a", 1.0) * _logit(c) + cal.get("b", 0.0))
+            c = np.minimum(c, cal.get("cap", 0.97))
+            if per_sent is not None and len(per_sent) and "cap_single" in cal:
+                n_over = (per_sent >= self.thresholds[None, :]).sum(0)
+                c = np.where(n_over <= 1, np.minimum(c, cal["cap_single"]), c)
+        return c
 
     def predict_vectors(self, S: np.ndarray, rows: list[int] | None = None,
-                        max_evidence: int = 3) -> Prediction:
-        """Decode one article from its content-sentence vectors ``S``."""
-        pooled, per_sent, _ = self.score_matrix(S)
-        dec = self.decide(pooled[None, :])[0]
-        conf = self.confidence(pooled)
+                        max_evidence: int = 3, voices: list[str] | None = None,
+                        texts: list[str] | None = None,
+                        is_title: list[bool] | None = None) -> Prediction:
+        """Decode one article from its content-sentence vectors ``S``.
+
+        ``voices``/``texts``/``is_title`` (one per row of S) switch on the gate, the
+        voice weights and the distancing cues.
+        """
+        pooled, per_sent, _ = self.score_matrix(S, voices, texts, is_title)
+        p_adv = self.last_p_advances
+        self.last_prediction_p_advances = p_adv
+        dec = self.decide(pooled[None, :], p_advances=None if p_adv is None
+                          else np.array([p_adv]))[0]
+        conf = self.confidence(pooled, per_sent)
         rows = rows if rows is not None else list(range(len(S)))
         t = self.taxonomy
 
@@ -354,6 +432,8 @@ class BaseNarrativeModel:
                 "domain_gate": self.domain_gate, "temperature": self.temperature,
                 "bias": self.bias, "stage2": self.stage2_config(),
                 "max_subs_per_narrative": self.max_subs_per_narrative,
+                "quoted_weight": self.quoted_weight, "negation_weight": self.negation_weight,
+                "other_margin": self.other_margin, "calibration": self.calibration,
                 "default_threshold": self.default_threshold,
                 "thresholds": {lab: round(float(t), 5)
                                for lab, t in zip(self.labels, self.thresholds, strict=True)}}
@@ -380,6 +460,8 @@ class TrainedNarrativeModel(BaseNarrativeModel):
         d.mkdir(parents=True, exist_ok=True)
         self.head.save(d, "head")
         cfg = self.config()
+        if self.gate is not None:
+            cfg["gate"] = self.gate.save(d)
         cfg.update(extra or {})
         (d / "model.json").write_text(json.dumps(cfg, indent=1, ensure_ascii=False) + "\n")
 
@@ -437,6 +519,10 @@ def _common_kwargs(cfg: dict[str, Any]) -> dict[str, Any]:
             "temperature": float(cfg.get("temperature", 1.0)), "bias": float(cfg.get("bias", 0.0)),
             "stage2": cfg.get("stage2") or None,
             "max_subs_per_narrative": int(cfg.get("max_subs_per_narrative", 0) or 0),
+            "quoted_weight": float(cfg.get("quoted_weight", 1.0)),
+            "negation_weight": float(cfg.get("negation_weight", 1.0)),
+            "other_margin": float(cfg.get("other_margin", 1.0)),
+            "calibration": cfg.get("calibration") or None,
             "default_threshold": float(cfg.get("default_threshold", 0.5)),
             "name": cfg.get("name", "")}
 
@@ -470,4 +556,5 @@ def load_model(model: str | Path = "default", taxonomy: str | Path | Taxonomy | 
         tf = d / "taxonomy.yaml"
         tax = load_taxonomy(tf if tf.exists() else None)
     head = load_head(d, "head")
-    return TrainedNarrativeModel(tax, head, **_common_kwargs(cfg))
+    gate = Gate.load(d, cfg["gate"]) if cfg.get("gate") and (d / "gate.npz").exists() else None
+    return TrainedNarrativeModel(tax, head, gate=gate, **_common_kwargs(cfg))

@@ -21,7 +21,7 @@ from narrascope.components.narratives.data import (
     write_articles,
 )
 from narrascope.components.narratives.taxonomy import load_taxonomy
-from narrascope.components.narratives.training import N_ARTICLES
+from narrascope.train.narratives.training import N_ARTICLES
 
 
 def _passages_dir(data: Path) -> Path:

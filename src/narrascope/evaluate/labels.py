@@ -1,4 +1,9 @@
-"""SemEval-2025 Task 10 subtask-2 metric: samples F1 over coarse and fine label sets."""
+"""Label-set metrics over in-memory predictions (training, tuning, benchmarks).
+
+The per-article F1 is :func:`narrascope.evaluate.scores.set_f1`, the definition behind
+``narrascope evaluate st2``; these helpers apply it to lists and matrices, and add
+per-label precision/recall and the expected calibration error.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from narrascope.evaluate.scores import set_f1
 
-def f1_sets(gold: set[str], pred: set[str]) -> float:
-    if not gold and not pred:
-        return 1.0
-    return 2 * len(gold & pred) / (len(gold) + len(pred))
+f1_sets = set_f1
 
 
 def samples_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]],

@@ -31,12 +31,6 @@ from narrascope.components.narratives.data import (
     usable_passages,
     validate_passages,
 )
-from narrascope.components.narratives.metrics import (
-    ece,
-    per_label_f1,
-    samples_f1,
-    samples_f1_matrix,
-)
 from narrascope.components.narratives.model import (
     BaseNarrativeModel,
     TrainedNarrativeModel,
@@ -48,6 +42,12 @@ from narrascope.components.narratives.model import (
 )
 from narrascope.components.narratives.taxonomy import Taxonomy, load_taxonomy
 from narrascope.doc import Article
+from narrascope.evaluate.labels import (
+    ece,
+    per_label_f1,
+    samples_f1,
+    samples_f1_matrix,
+)
 
 N_ARTICLES = {"train": 300, "dev": 400, "test": 200}
 HANDWRITTEN_WEIGHT = 15.0
@@ -408,8 +408,15 @@ def train(data_dir: str | Path, out_dir: str | Path | None, taxonomy: str | Path
           seeds_dir: str | Path | None = None, zero_shot: bool = True,
           log: Callable[[str], None] = print, corpus: dict[str, Any] | None = None,
           cache: EmbeddingCache | None = None,
-          n_articles: dict[str, int] | None = None) -> dict[str, Any]:
-    """Train, tune and evaluate; save to ``out_dir`` (if given); return the report."""
+          n_articles: dict[str, int] | None = None, gate: bool = True,
+          calibrate_dir: str | Path | None = None) -> dict[str, Any]:
+    """Train, tune and evaluate; save to ``out_dir`` (if given); return the report.
+
+    ``gate``: also fit the article-level gate (when ``DATA/gate/`` exists);
+    ``calibrate_dir``: a folder of real labelled articles (SemEval layout, e.g.
+    ``../shared/dev-real``) on which the gate threshold, voice weights, Other margin
+    and confidence calibration are chosen (numbers only are saved).
+    """
     t0 = time.time()
     tax = load_taxonomy(taxonomy)
     cache = cache or EmbeddingCache()
@@ -450,6 +457,17 @@ def train(data_dir: str | Path, out_dir: str | Path | None, taxonomy: str | Path
     model = TrainedNarrativeModel(tax, h, pooling=pooling, windows=windows,
                                   domain_gate=domain_gate, name=f"narrascope-{head}-{pooling}")
     report = tune_and_evaluate(model, corpus, arts, cache, seeds_dir, log)
+    if gate and (Path(data_dir) / "gate").is_dir():
+        report["gate"] = train_gate(model, Path(data_dir), corpus, cache, seed, log)
+    if calibrate_dir:
+        from narrascope.train.narratives.gate import article_inputs, calibrate_real, read_real
+
+        real_arts, real_gold = read_real(calibrate_dir)
+        real_inputs = article_inputs(real_arts, cache)
+        report["real_calibration"] = calibrate_real(model, real_inputs, real_gold, log)
+        report["real_calibration"]["folder"] = Path(calibrate_dir).name
+    if model.gate is not None or calibrate_dir:
+        report["test_handwritten_voice_gate"] = evaluate_with_voice(model, corpus, cache)
     if zero_shot:
         zs = ZeroShotNarrativeModel(tax, pooling="learned", windows=(1,),
                                     domain_gate=domain_gate, name="zero-shot")
@@ -525,3 +543,60 @@ def tune_and_evaluate(model: BaseNarrativeModel, corpus: dict[str, Any],
     log(f"{model.name}: (coarse, fine) samples-F1 " + ", ".join(
         f"{k} {c:.3f}/{f:.3f}" for k, (c, f) in summ.items()))
     return rep
+
+
+def train_gate(model: BaseNarrativeModel, data_dir: Path, corpus: dict[str, Any],
+               cache: EmbeddingCache, seed: int, log: Callable[[str], None]) -> dict[str, Any]:
+    """Fit the gate on the training part of the synthetic gate data; report held-out."""
+    from narrascope.train.narratives.gate import (
+        article_inputs,
+        fit_gate,
+        gate_examples,
+        txt_article,
+    )
+
+    hw = corpus.get("handwritten", {"dev": [], "test": []})
+    arts, ys, ws = gate_examples(data_dir, corpus["splits"]["train"], hw["dev"])
+    held = [split_of(a.id) == "test" and a.id.startswith("gate_") for a in arts]
+    inputs = article_inputs(arts, cache)
+    tr = [i for i, h in enumerate(held) if not h]
+    te = [i for i, h in enumerate(held) if h]
+    g = fit_gate(model, [inputs[i] for i in tr], [ys[i] for i in tr], [ws[i] for i in tr],
+                 seed=seed)
+    model.gate = g
+    rep: dict[str, Any] = {"n_train": len(tr), **g.info}
+    if te:
+        from narrascope.train.narratives.gate import features
+
+        X = np.stack([features(model, inputs[i]) for i in te])
+        pred = [g.classes[k] for k in g.proba(X).argmax(1)]
+        rep["heldout_gate_articles"] = len(te)
+        rep["heldout_accuracy"] = round(float(np.mean([p == ys[i] for p, i in
+                                                       zip(pred, te, strict=True)])), 4)
+    # the handwritten test half: P(advances) on mainstream vs. narrative articles
+    if hw["test"]:
+        from narrascope.train.narratives.gate import features
+
+        ti = article_inputs([txt_article(a.id, a.text) for a in hw["test"]], cache)
+        pa = g.p_advances(np.stack([features(model, i) for i in ti]))
+        is_main = np.array([not a.coarse or a.coarse == ["Other"] for a in hw["test"]])
+        rep["handwritten_test_mean_p_advances"] = {
+            "mainstream": round(float(pa[is_main].mean()), 4) if is_main.any() else None,
+            "narrative": round(float(pa[~is_main].mean()), 4) if (~is_main).any() else None}
+    log(f"  gate: {rep}")
+    return rep
+
+
+def evaluate_with_voice(model: BaseNarrativeModel, corpus: dict[str, Any],
+                        cache: EmbeddingCache) -> dict[str, Any]:
+    """Held-out handwritten articles through the voice-aware path (gate, weights)."""
+    from narrascope.train.narratives.gate import article_inputs, score, txt_article
+
+    hw = corpus.get("handwritten", {"dev": [], "test": []})["test"]
+    if not hw:
+        return {}
+    inputs = article_inputs([txt_article(a.id, a.text) for a in hw], cache)
+    gold = {a.id: (a.coarse or ["Other"], a.fine or ["Other"]) for a in hw}
+    c, f, fp = score(model, inputs, gold)
+    return {"n": len(hw), "coarse_f1": round(c, 4), "fine_f1": round(f, 4),
+            "false_alarm_rate_on_no_narrative": round(fp, 4)}

@@ -1,0 +1,1 @@
+"""Training code (outside the inference path): one subpackage per model."""

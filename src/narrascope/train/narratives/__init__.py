@@ -1,0 +1,1 @@
+"""Training, tuning and calibration of the narratives model (``narrascope train narratives``)."""

@@ -1,0 +1,119 @@
+"""Article gate, voice weights, distancing cues, the Other margin, calibration caps,
+non-English articles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from narrascope.components.narratives.gate import Gate, distanced, sentence_weights
+from narrascope.components.narratives.model import load_model
+from narrascope.doc import Article
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model("default")
+
+
+def _pooled(model, narrative: str, sub: str | None, sub_ratio: float) -> np.ndarray:
+    x = np.full(len(model.labels), 1e-3)
+    dom = model.taxonomy.info[narrative].domain
+    for lab, f in ((dom, 1.5), (narrative, 1.5)):
+        j = model.labels.index(lab)
+        x[j] = min(0.999, model.thresholds[j] * f)
+    if sub is not None:
+        j = model.labels.index(sub)
+        x[j] = model.thresholds[j] * sub_ratio
+    return x
+
+
+def _labels(model, row: np.ndarray) -> list[str]:
+    return [model.labels[j] for j in model.sub_idx if row[j]]
+
+
+def test_gate_withholds_narratives(model) -> None:
+    nar = "URW: Discrediting Ukraine"
+    sub = "URW: Discrediting Ukraine: Ukraine is associated with nazism"
+    x = _pooled(model, nar, sub, 1.5)
+    old = model.gate
+    d = len(model.labels)
+    model.gate = Gate(coef=np.zeros((3, d)), intercept=np.zeros(3), mean=np.zeros(d),
+                      scale=np.ones(d), threshold=0.5)
+    try:
+        assert _labels(model, model.decide(x[None], p_advances=np.array([0.9]))[0]) == [sub]
+        blocked = model.decide(x[None], p_advances=np.array([0.1]))[0]
+        assert _labels(model, blocked) == []
+        assert not blocked[model.nar_idx].any()
+    finally:
+        model.gate = old
+
+
+def test_other_only_when_no_subnarrative_fits(model) -> None:
+    nar = "URW: Discrediting Ukraine"
+    sub = "URW: Discrediting Ukraine: Ukraine is associated with nazism"
+    x = _pooled(model, nar, sub, 0.85)
+    old = model.other_margin
+    try:
+        model.other_margin = 1.0
+        assert _labels(model, model.decide(x[None])[0]) == [f"{nar}: Other"]
+        model.other_margin = 0.8
+        assert _labels(model, model.decide(x[None])[0]) == [sub]
+        model.other_margin = 0.9
+        assert _labels(model, model.decide(x[None])[0]) == [f"{nar}: Other"]
+    finally:
+        model.other_margin = old
+
+
+def test_voice_weights_and_distancing() -> None:
+    voices = ["own", "own", "quoted", "reported", "clutter"]
+    texts = ["Headline", "The regime is run by fanatics.", "q", "r", "REUTERS"]
+    title = [True, False, False, False, False]
+    w = sentence_weights(voices, texts, title, quoted_weight=0.4, negation_weight=0.5,
+                         p_advances=0.0)
+    assert w.tolist() == pytest.approx([1.0, 1.0, 0.4, 0.4, 0.0])
+    w = sentence_weights(voices, texts, title, 0.4, 0.5, p_advances=1.0)
+    assert w[2] == pytest.approx(1.0) and w[4] == 0.0  # endorsed speech counts fully
+    assert distanced("The claim, made without evidence, was widely shared.")
+    assert distanced("The offensive is unlikely to oust the occupiers this year.")
+    assert not distanced("The offensive will oust the occupiers this year.")
+    w = sentence_weights(["own"], ["Analysts say a breakthrough is unlikely to come soon."],
+                         [False], 1.0, 0.5, None)
+    assert w[0] == pytest.approx(0.5)
+
+
+def test_confidence_caps(model) -> None:
+    nar = "URW: Discrediting Ukraine"
+    x = _pooled(model, nar, None, 0.0)
+    j = model.labels.index(nar)
+    x[j] = 0.999
+    per_sent = np.zeros((3, len(model.labels)))
+    per_sent[0, j] = 0.999  # one sentence over the threshold
+    old = model.calibration
+    try:
+        model.calibration = {"a": 1.0, "b": 0.0, "cap": 0.97, "cap_single": 0.8}
+        assert model.confidence(x, per_sent)[j] <= 0.8 + 1e-9
+        per_sent[1, j] = 0.999
+        assert 0.8 < model.confidence(x, per_sent)[j] <= 0.97 + 1e-9
+    finally:
+        model.calibration = old
+
+
+def test_non_english_article_gets_no_narratives() -> None:
+    from narrascope import Pipeline
+
+    nlp = Pipeline.from_config({"pipeline": {"components": ["sentences", "voice", "narratives"]}})
+    art = Article(id="de.txt", text="Der Kreml lehnt Gespräche mit der Ukraine ab. Der Westen "
+                  "sei schuld, sagte ein Sprecher.", language="de", language_confidence=0.99)
+    out = next(nlp.pipe([art]))
+    assert out.narratives is None
+    assert "narratives" in out.metadata["withheld"]
+    assert any("narratives withheld" in w for w in out.warnings)
+
+
+def test_one_definition_of_set_f1() -> None:
+    from narrascope.evaluate.labels import f1_sets, samples_f1
+    from narrascope.evaluate.scores import set_f1
+
+    assert f1_sets is set_f1
+    assert samples_f1([["a"], []], [["a", "b"], []])[0] == pytest.approx((2 / 3 + 1) / 2)
