@@ -56,20 +56,56 @@ def emerging(data: Data, limit: int = 20) -> dict[str, Any]:
     return {"available": True, "items": _rows(got)[:limit]}
 
 
+def _described(data: Data, top: int) -> list[dict[str, Any]] | None:
+    """``narrascope.corpus.storage.describe_clusters`` (None: not computed / not available)."""
+    def load() -> list[dict[str, Any]] | None:
+        try:
+            from narrascope.corpus.storage import describe_clusters
+        except ImportError:
+            return None
+        try:
+            rows = describe_clusters(data.store, top=top)
+        except Exception:  # analytics tables missing: not computed for this store
+            return None
+        return [jsonable(r) for r in rows] or None
+    return data.cached(("clusters", top), load, seconds=60)
+
+
+def _cluster_row(r: dict[str, Any]) -> dict[str, Any]:
+    kws = r.get("keywords") or []
+    return {"id": r.get("cluster"), "label": ", ".join(kws[:5]) or (r.get("titles") or [None])[0],
+            "articles": r.get("size"), "outlets": len(r.get("outlets") or []),
+            "first_date": r.get("first_seen"), "last_date": r.get("last_seen"),
+            "narratives": r.get("narratives"), "entities": r.get("entities")}
+
+
 def clusters(data: Data, limit: int = 100) -> dict[str, Any]:
-    got = data.cached(("clusters", limit), lambda: _call("load_clusters", data.store, limit=limit))
-    if got is None:
+    got = _call("load_clusters", data.store, limit=limit)
+    if got is not None:
+        return {"available": True, "items": _rows(got)[:limit]}
+    rows = _described(data, max(limit, 50))
+    if rows is None:
         return missing("clusters")
-    return {"available": True, "items": _rows(got)[:limit]}
+    return {"available": True, "items": [_cluster_row(r) for r in rows[:limit]]}
 
 
 def cluster(data: Data, cluster_id: str) -> dict[str, Any]:
     got = _call("load_cluster", data.store, cluster_id)
-    if got is None:
-        if _call("load_clusters", data.store, limit=1) is None:
-            return {**missing("clusters"), "id": cluster_id}
-        raise not_found("cluster", cluster_id)
-    return {"available": True, **jsonable(as_dict(got))}
+    if got is not None:
+        return {"available": True, **jsonable(as_dict(got))}
+    rows = _described(data, 1000)
+    if rows is None:
+        return {**missing("clusters"), "id": cluster_id}
+    for r in rows:
+        if str(r.get("cluster")) == cluster_id:
+            from narrascope.store import ArticleFilter
+
+            ids = list(r.get("members") or [])[:500]
+            members = data.articles(ArticleFilter(ids=ids), limit=500, offset=0, order="date")
+            return {"available": True, **_cluster_row(r), "members": members,
+                    "outlets": r.get("outlets") or [],
+                    "passages": r.get("sentences") or [], "per_day": r.get("per_day")}
+    raise not_found("cluster", cluster_id)
 
 
 def copies(data: Data, outlet: str | None = None, limit: int = 100) -> dict[str, Any]:
