@@ -49,7 +49,6 @@ def normalise_domain(value: str) -> str:
     return d[4:] if d.startswith("www.") else d
 
 
-@lru_cache(maxsize=65536)
 def registered_domain(url: str | None) -> str | None:
     """``bbc.co.uk`` for ``https://www.bbc.co.uk/news``; the host when it has no public suffix."""
     if not url:
@@ -61,8 +60,11 @@ def registered_domain(url: str | None) -> str | None:
         host = urlsplit(raw).hostname
     except ValueError:
         return None
-    if not host:
-        return None
+    return _host_domain(host) if host else None
+
+
+@lru_cache(maxsize=65536)
+def _host_domain(host: str) -> str:
     ext = _extractor()(host)
     reg = ext.top_domain_under_public_suffix if hasattr(ext, "top_domain_under_public_suffix") \
         else ext.registered_domain

@@ -40,39 +40,49 @@ def analysis_error(article: Article) -> str | None:
 # ---------------------------------------------------------------------------- layers blob
 
 
-def _strip(obj: Any, text: str) -> Any:
-    if isinstance(obj, dict):
-        out = {k: _strip(v, text) for k, v in obj.items()}
-        s, e, t = out.get("start"), out.get("end"), out.get("text")
-        if isinstance(s, int) and isinstance(e, int) and isinstance(t, str) and text[s:e] == t:
-            del out["text"]
-        return out
-    if isinstance(obj, list):
-        return [_strip(v, text) for v in obj]
-    return obj
+def _strip(obj: Any, text: str) -> None:
+    """Drop, in place, every span's ``text`` that equals ``text[start:end]``."""
+    if type(obj) is dict:
+        t = obj.get("text")
+        if type(t) is str:
+            s, e = obj.get("start"), obj.get("end")
+            if type(s) is int and type(e) is int and text[s:e] == t:
+                del obj["text"]
+        for v in obj.values():
+            if type(v) is dict or type(v) is list:
+                _strip(v, text)
+    else:
+        for v in obj:
+            if type(v) is dict or type(v) is list:
+                _strip(v, text)
 
 
-def _restore(obj: Any, text: str) -> Any:
-    if isinstance(obj, dict):
-        out = {k: _restore(v, text) for k, v in obj.items()}
-        s, e = out.get("start"), out.get("end")
-        if isinstance(s, int) and isinstance(e, int) and "text" not in out:
-            out["text"] = text[s:e]
-        return out
-    if isinstance(obj, list):
-        return [_restore(v, text) for v in obj]
-    return obj
+def _restore(obj: Any, text: str) -> None:
+    """Put the span texts back (in place)."""
+    if type(obj) is dict:
+        if "text" not in obj:
+            s, e = obj.get("start"), obj.get("end")
+            if type(s) is int and type(e) is int:
+                obj["text"] = text[s:e]
+        for v in obj.values():
+            if type(v) is dict or type(v) is list:
+                _restore(v, text)
+    else:
+        for v in obj:
+            if type(v) is dict or type(v) is list:
+                _restore(v, text)
 
 
 def pack_layers(article: Article) -> bytes:
     rec = article.model_dump(mode="json", exclude={"text"})
     rec.get("metadata", {}).pop("notice", None)  # written again on export
-    rec = _strip(rec, article.text)
+    _strip(rec, article.text)
     return zlib.compress(json.dumps(rec, ensure_ascii=False, separators=(",", ":")).encode(), 3)
 
 
 def unpack_record(blob: bytes, text: str) -> dict[str, Any]:
-    rec = _restore(json.loads(zlib.decompress(blob)), text)
+    rec = json.loads(zlib.decompress(blob))
+    _restore(rec, text)
     rec["text"] = text
     return rec
 

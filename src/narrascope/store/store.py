@@ -188,8 +188,8 @@ class Store:
         self.engine = engine
         self.readonly = readonly
         self.dialect = engine.dialect.name
-        self._outlet_ids: dict[str, int] = {}  # outlet name -> id
-        self._domain_ids: dict[str, int] = {}  # domain -> outlet id (from outlet files)
+        self._outlet_ids: dict[str, tuple[int, int]] = {}  # outlet name -> (id, from_file)
+        self._domain_ids: dict[str, int | None] = {}  # domain -> outlet id (outlet files)
         self.display_url: str | None = None
 
     def close(self) -> None:
@@ -647,38 +647,47 @@ class Store:
         return n
 
     def _resolve_outlets(self, conn: Any, arts: list[tuple[Article, str | None]]
-                         ) -> tuple[list[int | None], dict[str, int]]:
-        """Outlet id per article: outlet-file domain, outlet-file/earlier name, new outlet."""
+                         ) -> tuple[list[int | None], dict[str, tuple[int, int]]]:
+        """Outlet id per article: the outlet file's outlet of its domain, else the outlet
+        file's outlet named like its ``source``, else the outlet named after its domain
+        (or, without URL, its source), created when new.  A few queries per batch."""
         o, od = S.outlets, S.outlet_domains
-        new_names: dict[str, int] = {}
+        domains = {d for _, d in arts if d is not None and d not in self._domain_ids}
+        for i in range(0, len(domains), _CHUNK):
+            chunk = sorted(domains)[i:i + _CHUNK]
+            found = dict(conn.execute(select(od.c.domain, od.c.outlet_id)
+                                      .where(od.c.domain.in_(chunk))).all())
+            for d in chunk:
+                self._domain_ids[d] = found.get(d)
+        names = set()
+        for art, d in arts:
+            src = (art.source or "").strip()[:300] or None
+            names.update(x for x in (src, d) if x is not None and x not in self._outlet_ids)
+        names_l = sorted(names)
+        for i in range(0, len(names_l), _CHUNK):
+            for r in conn.execute(select(o.c.name, o.c.id, o.c.from_file)
+                                  .where(o.c.name.in_(names_l[i:i + _CHUNK]))):
+                self._outlet_ids[r.name] = (r.id, int(r.from_file))
+        new: dict[str, tuple[int, int]] = {}
         out: list[int | None] = []
         for art, domain in arts:
-            name: str | None = None
-            oid: int | None = None
-            if domain is not None:
-                oid = self._domain_ids.get(domain)
-                if oid is None:
-                    oid = conn.scalar(select(od.c.outlet_id).where(od.c.domain == domain))
-                    if oid is not None:
-                        self._domain_ids[domain] = oid
-                name = domain
-            source = (art.source or "").strip() or None
-            if oid is None and source is not None:
-                oid = self._outlet_ids.get(source) or new_names.get(source)
-                if oid is None:
-                    oid = conn.scalar(select(o.c.id).where(o.c.name == source, o.c.from_file == 1))
-                name = name or source
+            oid = self._domain_ids.get(domain) if domain is not None else None
+            src = (art.source or "").strip()[:300] or None
+            if oid is None and src is not None:
+                hit = self._outlet_ids.get(src) or new.get(src)
+                if hit is not None and (hit[1] or domain is None):
+                    oid = hit[0]
+            name = domain or src
             if oid is None and name is not None:
-                oid = self._outlet_ids.get(name) or new_names.get(name)
-                if oid is None:
-                    oid = conn.scalar(select(o.c.id).where(o.c.name == name))
-                if oid is None:
-                    oid = conn.execute(insert(o).returning(o.c.id), {
-                        "name": name[:300], "domains": [domain] if domain else [],
-                        "from_file": 0}).scalar_one()
-                new_names[name] = oid
+                hit = self._outlet_ids.get(name) or new.get(name)
+                if hit is None:
+                    hit = (conn.execute(insert(o).returning(o.c.id), {
+                        "name": name, "domains": [domain] if domain else [],
+                        "from_file": 0}).scalar_one(), 0)
+                    new[name] = hit
+                oid = hit[0]
             out.append(oid)
-        return out, new_names
+        return out, new
 
     def ingest(self, articles: Iterable[Article], *, run_id: int | None = None,
                fingerprint: str | None = None, reanalyzed: bool = False,
@@ -730,13 +739,15 @@ class Store:
                 self._outlet_ids.update(new_names)
                 return result
             except IntegrityError:  # another writer stored the same id / outlet meanwhile
+                self._outlet_ids.clear()
+                self._domain_ids.clear()
                 if attempt == 4:
                     raise
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
     def _store(self, conn: Any, prepared: list[Any], run_id: int | None,
-               reanalyzed: bool) -> tuple[IngestResult, dict[str, int]]:
+               reanalyzed: bool) -> tuple[IngestResult, dict[str, tuple[int, int]]]:
         a = S.articles
         result = IngestResult()
         ids = [p[0].id for p in prepared]
