@@ -58,9 +58,10 @@ def test_seeds_with_an_endpoint_that_does_not_answer(tmp_path):
     out = tmp_path / "seeds.jsonl"
     r = run("analyze", SEEDS, "--config", cfg, "-o", out)
     assert r.exit_code == 0, r.stderr
-    said = [line for line in r.stderr.splitlines() if url in line]
+    said = [line for line in r.stderr.splitlines() if url in line and "unreachable or" in line]
     assert len(said) == 1, r.stderr
-    assert "unreachable" in said[0] and "offline labels" in said[0]
+    assert "offline labels" in said[0]
+    assert any(line.startswith("LLM backend") for line in r.stderr.splitlines())
     recs = records(out)
     assert len(recs) == 3
     for rec in recs:
@@ -98,3 +99,6 @@ def test_analyze_with_the_local_server(tmp_path):
     assert [s["label"] for s in nar["subnarratives"]] == [
         "CC: Criticism of climate movement: Other"]
     assert nar["narratives"][0]["source"] == "llm"
+    summary = [line for line in r.stderr.splitlines() if line.startswith("LLM backend")]
+    assert len(summary) == 1 and "3 answer(s) from 3 request(s)" in summary[0]
+    assert "prompt +" in summary[0] and " s in requests" in summary[0]

@@ -71,6 +71,12 @@ def run_and_write(paths: list[Path], writer: Any, sink: Any, run: Run,
     stats = ReadStats()
     bar = progress(run.quiet)
     run.bar = bar
+    used: list[Any] = []  # the pipeline, once built (for its run summary)
+
+    def pipeline() -> Any:
+        if not used:
+            used.append(get_pipeline())
+        return used[0]
 
     def on_written(art: Article) -> None:
         bar.update(1)
@@ -84,7 +90,7 @@ def run_and_write(paths: list[Path], writer: Any, sink: Any, run: Run,
     stream = prepare_articles(paths, on_error=run.error, on_warning=run.warn, stats=stats, **prepare)
     try:
         with stop_on_sigterm():
-            result = write_stream(analysed(stream, get_pipeline, batch_size, on_error), writer, sink,
+            result = write_stream(analysed(stream, pipeline, batch_size, on_error), writer, sink,
                                   on_written=on_written, on_error=on_error)
     except WriteStopped as stop:
         bar.close()
@@ -118,6 +124,9 @@ def run_and_write(paths: list[Path], writer: Any, sink: Any, run: Run,
         else:
             run.say(f"wrote {result.written} article(s) to {sink.out} in {result.seconds:.1f} s"
                     + (f" ({result.before} done before)" if result.before else "") + errors)
+    if used and not run.quiet:  # e.g. an LLM backend's requests, tokens and time
+        for line in getattr(used[0], "summary", list)():
+            run.say(line)
     return result
 
 
