@@ -49,11 +49,60 @@ def _rows(value: Any) -> list[dict[str, Any]]:
     return [jsonable(as_dict(x)) for x in (value or [])]
 
 
-def emerging(data: Data, limit: int = 20) -> dict[str, Any]:
-    got = data.cached(("emerging", limit), lambda: _call("load_emerging", data.store, limit=limit))
-    if got is None:
+def emerging(data: Data, limit: int = 20, window_days: int = 7, baseline_days: int = 28,
+             min_count: int = 3, min_score: float = 3.0) -> dict[str, Any]:
+    """Narratives bursting in the last ``window_days`` against the trailing baseline.
+
+    The burst statistic is ``narrascope.corpus.trends.burst`` (the one of ``narrascope
+    corpus emerging``), computed from the store's daily label counts.
+    """
+    got = _call("load_emerging", data.store, limit=limit)
+    if got is not None:
+        return {"available": True, "items": _rows(got)[:limit]}
+    try:
+        from narrascope.corpus.trends import burst
+    except ImportError:
         return missing("emerging")
-    return {"available": True, "items": _rows(got)[:limit]}
+
+    def load() -> list[dict[str, Any]]:
+        import datetime as dt
+        from collections import Counter
+
+        daily = data.counts("narrative", "day", None, 0.0, by_outlet=False)
+        days = [dt.date.fromisoformat(str(r["period"])[:10]) for r in daily if r["period"]]
+        if not days:
+            return []
+        as_of = max(days)
+        w0 = as_of - dt.timedelta(days=window_days - 1)
+        b0 = w0 - dt.timedelta(days=baseline_days)
+        obs: Counter[str] = Counter()
+        base: Counter[str] = Counter()
+        first: dict[str, dt.date] = {}
+        for r in daily:
+            if not r["period"]:
+                continue
+            d = dt.date.fromisoformat(str(r["period"])[:10])
+            k = str(r["label"])
+            first[k] = min(first.get(k, d), d)
+            if w0 <= d <= as_of:
+                obs[k] += r["articles"]
+            elif b0 <= d < w0:
+                base[k] += r["articles"]
+        out = []
+        for k, o in obs.items():
+            exp, score = burst(o, base[k], window_days, baseline_days)
+            if o >= min_count and score >= min_score:
+                out.append({"kind": "narrative", "label": k, "articles": o, "baseline": base[k],
+                            "expected": round(exp, 2), "score": round(score, 2),
+                            "first_date": first[k].isoformat(), "new": first[k] >= w0,
+                            "last_date": as_of.isoformat()})
+        out.sort(key=lambda r: (-r["score"], r["label"]))
+        return out
+
+    rows = data.cached(("emerging", window_days, baseline_days, min_count, min_score), load,
+                       seconds=60)
+    return {"available": True, "window_days": window_days, "baseline_days": baseline_days,
+            "items": rows[:limit]}
 
 
 def _described(data: Data, top: int) -> list[dict[str, Any]] | None:
@@ -109,14 +158,48 @@ def cluster(data: Data, cluster_id: str) -> dict[str, Any]:
 
 
 def copies(data: Data, outlet: str | None = None, limit: int = 100) -> dict[str, Any]:
-    got = data.cached(("copies", outlet, limit),
-                      lambda: _call("load_copy_network", data.store, outlet=outlet))
+    """The outlet copy network (``narrascope.corpus.network.outlet_edges`` over the
+    persisted copy pairs) and the copied article pairs."""
+    got = _call("load_copy_network", data.store, outlet=outlet)
+    if got is not None:
+        d = jsonable(as_dict(got))
+        return {"available": True, "nodes": d.get("nodes", []),
+                "edges": d.get("edges", [])[:limit], "pairs": d.get("pairs", [])[:limit]}
+
+    def load() -> dict[str, Any] | None:
+        try:
+            from narrascope.corpus import network as net
+            from narrascope.corpus.storage import StoreBackend
+        except ImportError:
+            return None
+        try:
+            backend = StoreBackend(data.store)
+            pairs = backend.pairs()
+        except Exception:  # analytics tables missing: not computed
+            return None
+        if not pairs and not backend.t.indexed_ids():
+            return None
+        docs = backend.docs(sorted({x for p in pairs for x in (p.a, p.b)}))
+        edges = [{"source": e["outlet_a"], "target": e["outlet_b"], "pairs": e["pairs"],
+                  "median_lag_days": e.get("median_lag_days"), **e.get("kinds", {})}
+                 for e in net.outlet_edges(pairs, docs)]
+        rows = []
+        for p in sorted(pairs, key=lambda p: -p.similarity):
+            a, b = docs.get(p.a), docs.get(p.b)
+            rows.append({"a": p.a, "b": p.b, "kind": p.kind, "similarity": p.similarity,
+                         "outlet_a": a.outlet if a else None, "outlet_b": b.outlet if b else None,
+                         "date_a": a.date if a else None, "date_b": b.date if b else None})
+        return jsonable({"edges": edges, "pairs": rows})
+
+    got = data.cached("copies", load, seconds=60)
     if got is None:
-        return {**missing("copies"), "nodes": [], "edges": []}
-    d = jsonable(as_dict(got))
-    edges = d.get("edges", [])[:limit]
-    return {"available": True, "nodes": d.get("nodes", []), "edges": edges,
-            "pairs": d.get("pairs", [])[:limit]}
+        return {**missing("copies"), "nodes": [], "edges": [], "pairs": []}
+    edges, pairs = got["edges"], got["pairs"]
+    if outlet:
+        edges = [e for e in edges if outlet in (e["source"], e["target"])]
+        pairs = [p for p in pairs if outlet in (p["outlet_a"], p["outlet_b"])]
+    return {"available": True, "edges": edges[:limit], "pairs": pairs[:limit],
+            "total_pairs": len(pairs)}
 
 
 def copy_partners(data: Data, outlet: str) -> dict[str, Any]:
@@ -134,7 +217,19 @@ def copy_partners(data: Data, outlet: str) -> dict[str, Any]:
 
 
 def outlet_profile(data: Data, outlet: str) -> dict[str, Any]:
-    got = data.cached(("profile", outlet), lambda: _call("outlet_profile", data.store, outlet))
+    """``narrascope.corpus.profile.outlet_profile`` (what ``narrascope corpus outlet`` shows)."""
+    def load() -> dict[str, Any] | None:
+        try:
+            from narrascope.corpus.profile import outlet_profile as profile
+        except ImportError:
+            return None
+        try:
+            got = profile(data.store, outlet)
+        except Exception:
+            return None
+        return None if got is None else jsonable(got)
+
+    got = data.cached(("profile", outlet), load, seconds=60)
     if got is None:
         return missing("profile")
-    return {"available": True, **jsonable(as_dict(got))}
+    return {"available": True, **got}
