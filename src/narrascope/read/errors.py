@@ -6,7 +6,10 @@ so every message has the same machine-readable ``path:line:`` prefix.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass
@@ -18,4 +21,6 @@ class ReadError(Exception):
     line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line or 1}: error: {self.message}"
+        # one line whatever a library put in the message (pyarrow's span several)
+        message = " ".join(self.message.split()) if _BREAKS.search(self.message) else self.message
+        return f"{self.path}:{self.line or 1}: error: {message}"

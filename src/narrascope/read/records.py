@@ -381,17 +381,25 @@ def read_parquet(path: Path, max_chars: int, file_id: str | None = None
     if missing:
         yield ReadError(p, f"missing column(s) {', '.join(missing)}; have: {', '.join(names)}")
         return
-    row = 0
+    row = 0  # Parquet has no lines: messages give the row number (1-based) as the line
     for group in range(pf.num_row_groups):
+        first = row + 1
         try:
-            table = pf.read_row_group(group)
-        except Exception as exc:
-            yield ReadError(p, f"cannot read row group {group}: {exc}")
+            row += pf.metadata.row_group(group).num_rows
+        except Exception:
+            pass
+        try:
+            rows = pf.read_row_group(group).to_pylist()
+        except Exception as exc:  # a damaged group (bad pages, invalid UTF-8 in strings)
+            yield ReadError(p, f"cannot read row group {group}: {type(exc).__name__}: {exc}", first)
             continue
-        for rec in table.to_pylist():
+        row = first - 1
+        for rec in rows:
             row += 1
             try:
                 yield record_to_article(rec, p, row, max_chars,
                                         default_id=f"{file_id or path.name}:{row}")
             except ReadError as err:
                 yield err
+            except (RecursionError, ValueError, TypeError) as exc:  # never stop the file
+                yield ReadError(p, f"cannot read this row: {type(exc).__name__}", row)
