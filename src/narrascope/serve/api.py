@@ -128,24 +128,26 @@ def build_narratives(data: Data, f: Filters, layer: str, period: str, min_confid
                      top: int) -> dict[str, Any]:
     data.check_filters(f)
     sf = f.to_store()
-    labels = data.label_totals(layer, sf, min_confidence)
+    labels = data.label_totals(layer, sf, min_confidence, period=period)
     trend = data.trend(layer, period, sf, min_confidence, top=top)
     return {"layer": layer, "period": period, "min_confidence": min_confidence,
             "filters": dict(f.items()), "labels": labels, "trend": trend, "notice": NOTICE}
 
 
 def build_narrative(data: Data, label: str, f: Filters, period: str, min_confidence: float,
-                    examples: int = 10) -> dict[str, Any]:
+                    examples: int = 8) -> dict[str, Any]:
     layer = "subnarrative" if label in data.known("subnarrative") else "narrative"
     if label not in data.known(layer):
         raise not_found("narrative", label)
     data.check_filters(f)
     f2 = Filters(**{**f.__dict__, "narrative": label})
     sf = f2.to_store()
-    trend = data.trend(layer, period, sf, min_confidence, top=10, only=[label], by="outlet")
-    per_outlet = [{"outlet": s["name"], "articles": s["total"]} for s in
-                  data.trend(layer, period, sf, min_confidence, top=1000, only=[label],
-                             by="outlet")["series"]]
+    # the counts of all labels under the page's other filters (one cached query shared with
+    # the overview and the narratives list) give this label's trend per outlet
+    scope = f.to_store()
+    full = data.trend(layer, period, scope, min_confidence, top=10_000, only=[label], by="outlet")
+    trend = {**full, "series": full["series"][:10], "more": max(0, len(full["series"]) - 10)}
+    per_outlet = [{"outlet": s["name"], "articles": s["total"]} for s in full["series"]]
     total = data.count(sf)
     items = data.articles(sf, limit=examples, offset=0, order="-date")
     for it in items:
@@ -457,5 +459,5 @@ def store_articles(app: Any, articles: list[Any]) -> int:
         writer = open_store(url, readonly=False)
         app.state.writer = writer
     writer.ingest(articles)
-    app.state.data._cache.clear()
+    app.state.data.clear()
     return len(articles)

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,6 +21,8 @@ from narrascope.serve.errors import bad_request
 
 #: Seconds a cached vocabulary / stats result is kept.
 CACHE_SECONDS = 30.0
+#: Most results kept (label counts of a filter, totals of a filter, vocabularies).
+MAX_CACHED = 512
 
 
 def as_dict(obj: Any) -> dict[str, Any]:
@@ -70,20 +72,29 @@ class Data:
 
     def __init__(self, store: Any) -> None:
         self.store = store
-        self._cache: dict[Any, tuple[float, Any]] = {}
+        self._cache: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ cache
     def cached(self, key: Any, fn: Callable[[], Any], seconds: float = CACHE_SECONDS) -> Any:
+        """``fn()``, kept for ``seconds`` under ``key`` (at most MAX_CACHED entries)."""
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None and now - hit[0] < seconds:
+                self._cache.move_to_end(key)
                 return hit[1]
         value = fn()
         with self._lock:
             self._cache[key] = (now, value)
+            self._cache.move_to_end(key)
+            while len(self._cache) > MAX_CACHED:
+                self._cache.popitem(last=False)
         return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
 
     # ------------------------------------------------------------ vocabularies
     def labels(self, layer: str) -> list[tuple[str, int]]:
@@ -134,7 +145,7 @@ class Data:
         return None
 
     def count(self, f: Any) -> int:
-        return int(self.store.count(f))
+        return self.cached(("count", repr(f)), lambda: int(self.store.count(f)))
 
     def articles(self, f: Any, limit: int, offset: int, order: str) -> list[dict[str, Any]]:
         return [jsonable(as_dict(a)) for a in self.store.list_articles(f, limit=limit,
@@ -146,6 +157,12 @@ class Data:
     # ------------------------------------------------------------------ trends
     def counts(self, layer: str, period: str, f: Any, min_confidence: float,
                by_outlet: bool) -> list[dict[str, Any]]:
+        """Articles per (period, label[, outlet]) of a filter (cached: the store is read-only)."""
+        return self.cached(("counts", layer, period, repr(f), min_confidence, by_outlet),
+                           lambda: self._counts(layer, period, f, min_confidence, by_outlet))
+
+    def _counts(self, layer: str, period: str, f: Any, min_confidence: float,
+                by_outlet: bool) -> list[dict[str, Any]]:
         rows = self.store.label_counts(layer, period=period, f=f, min_confidence=min_confidence,
                                        by_outlet=by_outlet)
         out = []
@@ -165,7 +182,7 @@ class Data:
 
         ``by="outlet"`` with ``only=[label]`` draws one line per outlet for that label.
         """
-        rows = self.counts(layer, period, f, min_confidence, by_outlet=(by == "outlet"))
+        rows = self.counts(layer, period, f, min_confidence, by_outlet=True)
         wanted = set(only) if only is not None else None
         table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         periods: set[str] = set()
@@ -184,9 +201,10 @@ class Data:
         return {"layer": layer, "period": period, "by": by, "periods": ps, "series": series,
                 "more": max(0, len(totals) - top)}
 
-    def label_totals(self, layer: str, f: Any, min_confidence: float = 0.0) -> list[dict[str, Any]]:
+    def label_totals(self, layer: str, f: Any, min_confidence: float = 0.0,
+                     period: str = "week") -> list[dict[str, Any]]:
         """Articles per label of a layer, with the number of outlets, for a filter."""
-        rows = self.counts(layer, "month", f, min_confidence, by_outlet=True)
+        rows = self.counts(layer, period, f, min_confidence, by_outlet=True)
         arts: dict[str, int] = defaultdict(int)
         outs: dict[str, set[str]] = defaultdict(set)
         for r in rows:
