@@ -115,9 +115,9 @@ labels = Table(
     Column("date", Date),
     Column("week", Date),
     Index("ix_labels_article", "article_pk", "layer"),
-    Index("ix_labels_layer_label", "layer", "label", "article_pk"),
-    Index("ix_labels_counts", "layer", "label", "week", "outlet_id", "confidence"),
-    Index("ix_labels_period", "layer", "week", "label", "outlet_id"),
+    Index("ix_labels_counts", "layer", "label", "date", "week", "outlet_id", "confidence",
+          "article_pk"),
+    Index("ix_labels_period", "layer", "date", "week", "label", "outlet_id", "confidence"),
 )
 
 mentions = Table(

@@ -15,7 +15,10 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import (
+    Date,
     Engine,
+    String,
+    cast,
     column,
     delete,
     false,
@@ -25,6 +28,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    type_coerce,
     update,
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -411,20 +415,22 @@ class Store:
                                label=r.label, confidence=float(r.confidence))
 
     def _period(self, period: str) -> Any:
+        """The period start as 'YYYY-MM-DD' text (no date parsing per row)."""
         lab = S.labels
-        if period == "day":
-            return lab.c.date
-        if period == "week":
-            return lab.c.week
+        if period in ("day", "week"):
+            col = lab.c.date if period == "day" else lab.c.week
+            return type_coerce(col, String) if self.dialect == "sqlite" else cast(col, String)
         if self.dialect == "sqlite":
             fmt = "%Y-%m-01" if period == "month" else "%Y-01-01"
             return func.strftime(fmt, lab.c.date)
-        return func.date_trunc(period, lab.c.date)
+        return cast(cast(func.date_trunc(period, lab.c.date), Date), String)
 
     def label_counts(self, layer: str, period: str = "week", f: ArticleFilter | None = None,
-                     min_confidence: float = 0.0, by_outlet: bool = True) -> list[dict[str, Any]]:
+                     min_confidence: float = 0.0, by_outlet: bool = True,
+                     labels: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Articles per (period, label[, outlet]): ``{"period": "2025-06-02", "label": ...,
-        "outlet": ..., "count": n}``; ``period`` is the first day of the day/week/month/year."""
+        "outlet": ..., "count": n}``; ``period`` is the first day of the day/week/month/year.
+        ``labels``: count only these labels (e.g. one narrative's weekly series)."""
         _check_layer(layer)
         if period not in PERIODS:
             raise ValueError(f"period must be one of {', '.join(PERIODS)}")
@@ -437,21 +443,17 @@ class Store:
             groups.append(lab.c.outlet_id)
         q = (select(*cols, func.count().label("n")).where(
             lab.c.layer == layer, *self._label_scope(f),
+            *([lab.c.label.in_(list(labels))] if labels is not None else []),
             *([lab.c.confidence >= min_confidence] if min_confidence > 0 else []))
             .group_by(*groups))
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
             names = dict(conn.execute(select(o.c.id, o.c.name)).all()) if by_outlet else {}
-        out = []
-        for r in rows:
-            p = r.period
-            if isinstance(p, dt.datetime):
-                p = p.date()
-            d = {"period": p.isoformat() if isinstance(p, dt.date) else p, "label": r.label}
-            if by_outlet:
-                d["outlet"] = names.get(r.outlet_id)
-            d["count"] = int(r.n)
-            out.append(d)
+        if by_outlet:
+            out = [{"period": p, "label": lbl, "outlet": names.get(oid), "count": int(n)}
+                   for p, lbl, oid, n in rows]
+        else:
+            out = [{"period": p, "label": lbl, "count": int(n)} for p, lbl, n in rows]
         out.sort(key=lambda d: (d["period"] or "", d["label"], d.get("outlet") or ""))
         return out
 

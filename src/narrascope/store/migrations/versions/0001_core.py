@@ -119,10 +119,12 @@ def upgrade() -> None:
         sa.Column("week", sa.Date),
     )
     op.create_index("ix_labels_article", "labels", ["article_pk", "layer"])
-    op.create_index("ix_labels_layer_label", "labels", ["layer", "label", "article_pk"])
-    op.create_index("ix_labels_counts", "labels",
-                    ["layer", "label", "week", "outlet_id", "confidence"])
-    op.create_index("ix_labels_period", "labels", ["layer", "week", "label", "outlet_id"])
+    # (layer, label) filters and the counts of one label; covering, so neither reads rows
+    op.create_index("ix_labels_counts", "labels", ["layer", "label", "date", "week",
+                                                   "outlet_id", "confidence", "article_pk"])
+    # counts of every label in a date range; covering
+    op.create_index("ix_labels_period", "labels", ["layer", "date", "week", "label",
+                                                   "outlet_id", "confidence"])
     op.create_table(
         "mentions", _pk(), _article_fk(),
         sa.Column("entity", sa.String(500), nullable=False),
