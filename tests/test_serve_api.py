@@ -56,7 +56,7 @@ def q(s: str) -> str:
 
 @pytest.fixture(scope="module")
 def articles() -> list[Any]:
-    return example_articles(200)
+    return example_articles(120)
 
 
 def _pg_database(pg_server: tuple[str, str]) -> Iterator[str]:

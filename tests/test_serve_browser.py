@@ -54,7 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from narrascope.store import open_store
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'corpus.db'}"
-    build_store(url, example_articles(300)).close()
+    build_store(url, example_articles(150)).close()
     app = create_app(open_store(url, readonly=True), title="narrascope")
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -14,12 +14,13 @@
     return e;
   }
 
+  /* Top of the y axis: 4 steps of 1, 2 or 5 times a power of ten (whole numbers, counts). */
   function niceMax(v) {
-    if (v <= 5) return 5;
-    var p = Math.pow(10, Math.floor(Math.log10(v)));
-    var steps = [1, 2, 2.5, 5, 10];
-    for (var i = 0; i < steps.length; i++) { if (steps[i] * p >= v) return steps[i] * p; }
-    return 10 * p;
+    var raw = Math.max(v, 1) / 4;
+    var p = Math.pow(10, Math.floor(Math.log10(raw)));
+    var steps = [1, 2, 5, 10], step = 10 * p;
+    for (var i = 0; i < steps.length; i++) { if (steps[i] * p >= raw) { step = steps[i] * p; break; } }
+    return Math.max(1, step) * 4;
   }
 
   function draw(fig, trend) {
