@@ -47,11 +47,9 @@ def main() -> None:
         ex = load_records(Path(__file__).resolve().parents[1] / "tests/data/serve/examples.jsonl")
         t0 = time.perf_counter()
         todo = args.n - have
-        gen = synthetic_articles(ex, args.n, days=365, seed=1)
+        gen = synthetic_articles(ex, args.n, days=365, seed=1, first=have)
         batch = []
-        for i, art in enumerate(gen):
-            if i < have:
-                continue
+        for art in gen:
             batch.append(art)
             if len(batch) >= args.batch:
                 store.ingest(batch, batch_size=args.batch)

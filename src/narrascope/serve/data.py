@@ -194,7 +194,7 @@ class Data:
             key = r["label"] if by == "label" else (r["outlet"] or "(no outlet)")
             table[str(key)][str(r["period"])] += r["articles"]
             periods.add(str(r["period"]))
-        ps = sorted(periods)
+        ps = fill_periods(sorted(periods), period)
         totals = sorted(table, key=lambda k: (-sum(table[k].values()), k))
         series = [{"name": k, "total": sum(table[k].values()),
                    "values": [table[k].get(p, 0) for p in ps]} for k in totals[:top]]
@@ -308,3 +308,29 @@ def period_of(value: Any, period: str) -> str | None:
     elif period == "year":
         d = d.replace(month=1, day=1)
     return d.isoformat()
+
+
+def fill_periods(periods: list[str], period: str, most: int = 2000) -> list[str]:
+    """Every day/week/month from the first to the last of ``periods`` (ISO dates), so a
+    chart's x axis has no gaps; unchanged when the range would exceed ``most`` points."""
+    if len(periods) < 2:
+        return periods
+    try:
+        first, last = dt.date.fromisoformat(periods[0][:10]), dt.date.fromisoformat(periods[-1][:10])
+    except ValueError:
+        return periods
+    out: list[str] = []
+    d = first
+    while d <= last and len(out) <= most:
+        out.append(d.isoformat())
+        if period == "day":
+            d += dt.timedelta(days=1)
+        elif period == "week":
+            d += dt.timedelta(days=7)
+        elif period == "month":
+            d = (d.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        else:
+            d = d.replace(year=d.year + 1, month=1, day=1)
+    if len(out) > most or not set(periods) <= set(out):
+        return periods
+    return out

@@ -41,8 +41,9 @@ def load_records(path: str | Path) -> list[Article]:
 
 def synthetic_articles(templates: list[Article], n: int, *, outlets: tuple[str, ...] = OUTLETS,
                        start: dt.date = dt.date(2025, 1, 6), days: int = 182,
-                       seed: int = 0) -> Iterator[Article]:
-    """``n`` articles made from ``templates`` (deterministic for a seed)."""
+                       seed: int = 0, first: int = 0) -> Iterator[Article]:
+    """Articles ``first`` to ``n - 1`` made from ``templates`` (deterministic for a seed:
+    the same index always gives the same article)."""
     rng = random.Random(seed)
     with_layers = [t for t in templates if t.narratives is not None] or templates
     for i in range(n):
@@ -50,6 +51,10 @@ def synthetic_articles(templates: list[Article], n: int, *, outlets: tuple[str, 
         outlet = outlets[rng.randrange(len(outlets))] if outlets else None
         oi = outlets.index(outlet) if outlet else 0
         day = rng.randrange(days)
+        if i < first:  # draw the same random numbers as for a built article
+            for _ in (t.narratives.narratives if t.narratives is not None else []):
+                rng.random()
+            continue
         date = start + dt.timedelta(days=day)
         upd: dict[str, Any] = {
             "id": f"syn-{i:07d}", "source": outlet, "date": date, "date_source": "given",

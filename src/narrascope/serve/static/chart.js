@@ -56,7 +56,8 @@
     periods.forEach(function (p, i) {
       var last = i === periods.length - 1;
       if (i % every !== 0 && !(last && i % every >= every / 2)) return;
-      el("text", {x: x(i), y: ih + 18, "class": "tick", "text-anchor": "middle"}, g).textContent = p;
+      var anchor = periods.length > 1 && i === 0 ? "start" : (last && periods.length > 1 ? "end" : "middle");
+      el("text", {x: x(i), y: ih + 18, "class": "tick", "text-anchor": anchor}, g).textContent = p;
     });
     series.forEach(function (s, si) {
       var d = s.values.map(function (v, i) { return (i ? "L" : "M") + x(i).toFixed(1) + "," + y(v).toFixed(1); }).join("");
