@@ -109,6 +109,8 @@ class LLMComponent(Component):
 
     # -------------------------------------------------------------- helpers
     def count(self, key: str, n: int = 1) -> None:
+        if n == 0:
+            return
         with self._lock:
             self.counts[key] += n
 
