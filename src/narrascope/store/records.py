@@ -73,11 +73,36 @@ def _restore(obj: Any, text: str) -> None:
                 _restore(v, text)
 
 
+_EV = {"evidence": {"__all__": {"text"}}}
+_LABEL = {"__all__": _EV}
+_SPAN = {"__all__": {"text": True, **_EV}}
+#: Every span text of the data model (each equals ``article.text[start:end]``): left out
+#: of the stored record and put back on reading.  A field missing here is simply kept.
+_EXCLUDE: dict[str, Any] = {
+    "text": True,
+    "metadata": {"notice"},  # written again on export
+    "sentences": {"__all__": {"text"}},
+    "date_evidence": {"text"},
+    "narratives": {"domain": _EV, "narratives": _LABEL, "subnarratives": _LABEL,
+                   "explanation": {"quotes": {"__all__": {"text"}}}},
+    "entities": {"__all__": {
+        "mentions": {"__all__": {"text": True, **_EV, "main_role": _EV, "fine_roles": _LABEL}},
+        "main_role": _EV, "fine_roles": _LABEL}},
+    "techniques": {"spans": _SPAN, "frames": _LABEL},
+    "fact_checks": _SPAN,
+}
+
+
 def pack_layers(article: Article) -> bytes:
-    rec = article.model_dump(mode="json", exclude={"text"})
-    rec.get("metadata", {}).pop("notice", None)  # written again on export
-    _strip(rec, article.text)
-    return zlib.compress(json.dumps(rec, ensure_ascii=False, separators=(",", ":")).encode(), 3)
+    """The record without the article text and the span texts, as zlib-compressed JSON."""
+    try:
+        raw = article.model_dump_json(exclude=_EXCLUDE)
+    except (KeyError, TypeError, ValueError):  # a data model this exclusion does not fit
+        rec = article.model_dump(mode="json", exclude={"text"})
+        rec.get("metadata", {}).pop("notice", None)
+        _strip(rec, article.text)
+        raw = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(raw.encode("utf-8", "surrogatepass"), 1)
 
 
 def unpack_record(blob: bytes, text: str) -> dict[str, Any]:

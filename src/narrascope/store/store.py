@@ -7,6 +7,7 @@ SQL; every statement is built with SQLAlchemy expressions and bound parameters.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import (
+    JSON,
     Date,
     Engine,
     String,
@@ -786,8 +788,16 @@ class Store:
             rows.append(row)
             if row["error"]:
                 result.failures += 1
-        pks = [r.pk for r in conn.execute(
-            insert(a).returning(a.c.pk, sort_by_parameter_order=True), rows)]
+        if self.dialect == "sqlite":
+            # the write lock is held (BEGIN IMMEDIATE): the next keys are ours
+            top = conn.scalar(select(func.max(a.c.pk))) or 0
+            pks = list(range(top + 1, top + 1 + len(rows)))
+            for row, pk in zip(rows, pks, strict=True):
+                row["pk"] = pk
+            _bulk_insert(conn, a, rows)
+        else:
+            pks = [r.pk for r in conn.execute(
+                insert(a).returning(a.c.pk, sort_by_parameter_order=True), rows)]
         children: dict[str, list[dict[str, Any]]] = {t.name: [] for t in S.CHILD_TABLES}
         for p, pk, row in zip(todo, pks, rows, strict=True):
             r: Rows = p[3]
@@ -804,8 +814,53 @@ class Store:
                 children["vectors"].append({"article_pk": pk, "dim": dim, "vector": blob})
         for t in S.CHILD_TABLES:
             if children[t.name]:
-                conn.execute(insert(t), children[t.name])
+                _bulk_insert(conn, t, children[t.name])
         return result, new_names
+
+
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
+
+
+def _bulk_insert(conn: Any, t: Any, rows: list[dict[str, Any]]) -> None:
+    """``INSERT INTO t`` of many rows with one DB-API ``executemany``.
+
+    The statement is compiled by SQLAlchemy from the table (cached); the values are
+    bound parameters, converted here as the column types would (JSON text, ISO dates
+    for SQLite), which spares the per-row work of the generic path.
+    """
+    keys = tuple(rows[0])
+    key = (conn.dialect.name, t.name, keys)
+    got = _INSERTS.get(key)
+    if got is None:
+        compiled = insert(t).compile(dialect=conn.dialect, column_keys=list(keys))
+        order = tuple(compiled.positiontup) if compiled.positional else keys
+        got = _INSERTS[key] = (str(compiled), order)
+    sql_text, order = got
+    sqlite = conn.dialect.name == "sqlite"
+    conv = []
+    for k in order:
+        ctype = t.c[k].type
+        if isinstance(ctype, JSON):
+            conv.append(_json_param)
+        elif sqlite and isinstance(ctype, Date):
+            conv.append(_date_param)
+        else:
+            conv.append(None)
+    if conn.dialect.paramstyle in ("qmark", "format", "numeric"):
+        params: list[Any] = [tuple(v if c is None else c(v) for c, v in
+                                   zip(conv, (r[k] for k in order), strict=True)) for r in rows]
+    else:
+        params = [{k: (r[k] if c is None else c(r[k])) for c, k in zip(conv, order, strict=True)}
+                  for r in rows]
+    conn.exec_driver_sql(sql_text, params)
+
+
+def _json_param(v: Any) -> Any:
+    return None if v is None else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+def _date_param(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, dt.date) else v
 
 
 class _Retrying:
