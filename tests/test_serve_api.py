@@ -312,3 +312,27 @@ def test_read_only_server_refuses_writes(articles: list[Any], tmp_path: Any) -> 
         assert r.status_code == 403 and "read-only" in r.json()["error"]["message"]
         assert c.put("/api/v1/articles").status_code == 405
         assert c.get("/openapi.json").json()["paths"]["/api/v1/articles"]
+
+
+def test_corpus_analytics_when_computed(articles: list[Any], tmp_path: Any) -> None:
+    """With copies and clusters computed by narrascope.corpus, their pages show them."""
+    from narrascope.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'analytics.db'}"
+    store = build_store(url, articles[:60], analytics=True)
+    if store.analytics_error:
+        pytest.skip(f"narrascope.corpus analytics failed: {store.analytics_error}")
+    store.close()
+    with TestClient(create_app(open_store(url, readonly=True))) as c:
+        copies = c.get("/api/v1/copies").json()
+        assert copies["available"] and copies["edges"] and copies["pairs"]
+        assert c.get("/api/v1/copies", params={"format": "csv"}).text.startswith("source,target")
+        clusters = c.get("/api/v1/clusters").json()
+        assert clusters["available"] and clusters["items"]
+        cid = clusters["items"][0]["id"]
+        one = c.get(f"/api/v1/clusters/{cid}").json()
+        assert one["members"] and one["outlets"]
+        for url in ("/copies", "/clusters", f"/clusters/{cid}"):
+            r = c.get(url)
+            assert r.status_code == 200 and "have not been computed" not in r.text
+        assert c.get("/api/v1/clusters/999999").status_code == 404

@@ -54,7 +54,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from narrascope.store import open_store
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'corpus.db'}"
-    build_store(url, example_articles(150)).close()
+    store = build_store(url, example_articles(150), analytics=True)
+    store.close()
     app = create_app(open_store(url, readonly=True), title="narrascope")
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -171,6 +172,15 @@ def test_filters_are_in_the_url(server: str, page: Any) -> None:
     shot(page, "outlet")
     page.goto(server + f"/entities/{q('European Union')}")
     shot(page, "entity")
+    page.goto(server + "/copies")
+    shot(page, "copies")
+    page.goto(server + "/clusters")
+    link = page.locator("table.data a[href^='/clusters/']")
+    if link.count():
+        link.first.click()
+        page.wait_for_load_state()
+        assert page.locator(".timeline li").count() >= 2
+        shot(page, "story")
 
 
 def test_reader_highlights_and_details_by_keyboard(server: str, page: Any) -> None:

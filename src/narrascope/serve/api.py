@@ -337,8 +337,8 @@ def copies(request: Request, fmt: Annotated[str, Depends(fmt_param)],
     payload = corpus_views.copies(data_of(request), outlet=outlet, limit=limit)
     if fmt == "json":
         return payload
-    return table_response(payload["edges"], ("source", "target", "pairs", "first_date",
-                                             "last_date"), fmt, "copies")
+    return table_response(payload["edges"], ("source", "target", "pairs", "copy", "partial",
+                                             "rewrite", "median_lag_days"), fmt, "copies")
 
 
 @router.get("/clusters", summary="Story clusters")

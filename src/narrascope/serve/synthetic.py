@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from narrascope.doc import Article, upgrade_record
 
 OUTLETS = (
@@ -41,9 +43,10 @@ def load_records(path: str | Path) -> list[Article]:
 
 def synthetic_articles(templates: list[Article], n: int, *, outlets: tuple[str, ...] = OUTLETS,
                        start: dt.date = dt.date(2025, 1, 6), days: int = 182,
-                       seed: int = 0, first: int = 0) -> Iterator[Article]:
+                       seed: int = 0, first: int = 0, dim: int = 384) -> Iterator[Article]:
     """Articles ``first`` to ``n - 1`` made from ``templates`` (deterministic for a seed:
-    the same index always gives the same article)."""
+    the same index always gives the same article).  ``dim``: length of the synthetic article
+    vectors (0: none)."""
     rng = random.Random(seed)
     with_layers = [t for t in templates if t.narratives is not None] or templates
     for i in range(n):
@@ -62,6 +65,11 @@ def synthetic_articles(templates: list[Article], n: int, *, outlets: tuple[str, 
             "path": None,
         }
         art = t.model_copy(update=upd, deep=True)
+        if dim:
+            # the template's direction plus noise: articles of one template form one story
+            base = np.random.default_rng(i % len(with_layers)).standard_normal(dim)
+            v = base + 0.3 * np.random.default_rng((seed, i)).standard_normal(dim)
+            art.vector = (v / np.linalg.norm(v)).astype(np.float32)
         nar = art.narratives
         if nar is not None and nar.narratives:
             keep = []
@@ -159,10 +167,21 @@ def example_articles(n_synthetic: int = 300, seed: int = 0) -> list[Article]:
     return [*ex, hostile_record(ex[0]), *synthetic_articles(ex, n_synthetic, seed=seed)]
 
 
-def build_store(url: str, articles: list[Article]) -> Any:
-    """A store at ``url`` holding ``articles`` (created and migrated if needed)."""
+def build_store(url: str, articles: list[Article], analytics: bool = False) -> Any:
+    """A store at ``url`` holding ``articles`` (created and migrated if needed); with
+    ``analytics``, the copies and story clusters computed by ``narrascope.corpus`` too
+    (skipped, returning the reason in ``store.analytics_error``, if that fails)."""
     from narrascope.store import open_store
 
     store = open_store(url)
     store.ingest(articles)
+    store.analytics_error = None
+    if analytics:
+        try:
+            from narrascope.corpus.storage import update_clusters, update_copies
+
+            update_copies(store)
+            update_clusters(store)
+        except Exception as exc:  # the corpus analytics are optional for the dashboard
+            store.analytics_error = f"{type(exc).__name__}: {exc}"
     return store
