@@ -362,3 +362,14 @@ def test_sigterm_stops_with_a_message_and_keeps_the_output(tmp_path: Path) -> No
     assert "error: terminated (SIGTERM) after 1 article(s); 1 article(s) kept in" in err
     assert "rerun with --resume" in err and "Traceback" not in err
     assert [x["id"] for x in records(partial.read_text())] == ["a0.txt"]
+
+
+def test_parquet_missing_values_are_no_values(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"id": ["a", "b"], "text": ["One.", "Two."],
+                             "score": [1.5, float("nan")]}), tmp_path / "a.parquet")
+    arts, errors = read_all([tmp_path / "a.parquet"])
+    assert not errors and [a.metadata.get("score") for a in arts] == [1.5, None]
+    assert "NaN" not in json.dumps([a.model_dump(mode="json") for a in arts])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -396,6 +397,9 @@ def read_parquet(path: Path, max_chars: int, file_id: str | None = None
         row = first - 1
         for rec in rows:
             row += 1
+            # pandas writes a missing value as NaN: it is no value, not a record to refuse
+            rec = {k: None if isinstance(v, float) and not math.isfinite(v) else v
+                   for k, v in rec.items()}
             try:
                 yield record_to_article(rec, p, row, max_chars,
                                         default_id=f"{file_id or path.name}:{row}")
