@@ -336,3 +336,20 @@ def test_corpus_analytics_when_computed(articles: list[Any], tmp_path: Any) -> N
             r = c.get(url)
             assert r.status_code == 200 and "have not been computed" not in r.text
         assert c.get("/api/v1/clusters/999999").status_code == 404
+
+
+def test_analyze_can_store_with_the_token(articles: list[Any], tmp_path: Any) -> None:
+    from narrascope.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'rw.db'}"
+    build_store(url, articles[:3]).close()
+    app = create_app(open_store(url, readonly=True), token=TOKEN, analyze=lambda arts: arts)
+    app.state.db_url = url
+    ok = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(app) as c:
+        assert c.get("/api/v1/stats").json()["articles"] == 3
+        r = c.post("/api/v1/analyze", params={"store": "true"}, headers=ok,
+                   json=[{"id": "new-1", "text": "A posted article.", "source": "Posted Wire"}])
+        assert r.status_code == 200 and r.json()["stored"] == 1
+        assert c.get("/api/v1/stats").json()["articles"] == 4
+        assert c.get("/api/v1/articles/new-1").json()["text"] == "A posted article."
