@@ -28,6 +28,8 @@ DEFAULT_CONFIG_NAME = "default.toml"
 #: Seconds a component may spend on one article (``[pipeline] time_budget``; 0: no limit).
 #: The default pipeline needs about 0.5 s an article on 2 CPU cores.
 DEFAULT_TIME_BUDGET = 60.0
+#: Seconds at least that a component's first batch may take (it may load its models).
+FIRST_BATCH_GRACE = 600.0
 
 #: ``on_error(article, message)``: called for each article a component failed on.
 ErrorHandler = Callable[[Article, str], None]
@@ -61,6 +63,7 @@ class Pipeline:
         self.batch_size = int(config.get("pipeline", {}).get("batch_size", 32))
         #: seconds per article and component (0: no limit); see :meth:`pipe`
         self.time_budget = float(config.get("pipeline", {}).get("time_budget", DEFAULT_TIME_BUDGET))
+        self._warm: set[str] = set()  # components that ran once (models loaded)
 
     @classmethod
     def from_config(
@@ -151,7 +154,8 @@ class Pipeline:
 
         The config's ``[pipeline] time_budget`` (seconds per article, default
         :data:`DEFAULT_TIME_BUDGET`; 0: none) bounds each component: a batch of ``n``
-        articles gets ``n`` budgets; when it runs over, it is re-run article by article
+        articles gets ``n`` budgets (a component's first batch, which may load models, at
+        least :data:`FIRST_BATCH_GRACE`); when it runs over, it is re-run article by article
         and an article that alone runs over is kept without that layer, as above
         (``TimeBudgetExceeded``).  The budget needs the main thread (SIGALRM); elsewhere
         it is not enforced.
@@ -179,7 +183,9 @@ class Pipeline:
         """Run every component over one batch (see :meth:`pipe` for ``on_error``)."""
         done = list(batch)
         for name, comp in self.components:
-            done = _run_component(name, comp, done, on_error, self.time_budget)
+            grace = 0.0 if name in self._warm else FIRST_BATCH_GRACE
+            done = _run_component(name, comp, done, on_error, self.time_budget, grace)
+            self._warm.add(name)
         for art in done:
             art.cache.clear()
         return done
@@ -212,10 +218,11 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 def _run_component(
     name: str, comp: Any, batch: list[Article], on_error: ErrorHandler | None,
-    budget: float = 0.0,
+    budget: float = 0.0, grace: float = 0.0,
 ) -> list[Article]:
+    limit = max(budget * len(batch), grace) if budget > 0 and on_error is not None else 0.0
     try:
-        with _time_limit(budget * len(batch) if on_error is not None else 0.0):
+        with _time_limit(limit):
             out = list(comp.pipe(list(batch), batch_size=len(batch)))
         if len(out) != len(batch):
             raise RuntimeError(f"returned {len(out)} articles for {len(batch)}")
@@ -223,7 +230,8 @@ def _run_component(
         if on_error is None:
             raise
         if len(batch) > 1:  # find the article(s) at fault; the others get the layer
-            return [a for art in batch for a in _run_component(name, comp, [art], on_error, budget)]
+            return [a for art in batch
+                    for a in _run_component(name, comp, [art], on_error, budget, grace)]
         art = batch[0]
         msg = f"error in component {name}: {type(exc).__name__}: {' '.join(str(exc).split())}"
         art.warnings.append(msg)
