@@ -86,9 +86,12 @@ class LLMComponent(Component):
             for art in batch:
                 self._one(art)
         else:
-            with ThreadPoolExecutor(max_workers=workers,
-                                    thread_name_prefix=f"narrascope-{self.name}") as pool:
+            pool = ThreadPoolExecutor(max_workers=workers,
+                                      thread_name_prefix=f"narrascope-{self.name}")
+            try:
                 list(pool.map(self._one, batch))
+            finally:  # on a stop (time budget, Ctrl-C) start no queued article
+                pool.shutdown(wait=True, cancel_futures=True)
         yield from batch
 
     def _one(self, article: Article) -> None:
