@@ -81,8 +81,9 @@ class NarrativesLLM(LLMComponent):
             return "offline: every label dropped"
         if self.mode == "union" and offline is not None:
             article.narratives = self._union(offline, proposed)
-        else:
-            article.narratives = proposed
+        else:  # an explanation written before (component order) stays
+            article.narratives = proposed.model_copy(update={
+                "explanation": offline.explanation if offline is not None else None})
         return "ok"
 
     def _label(self, label: str, confidence: str, evidence: list[Evidence]) -> Label:
