@@ -437,6 +437,7 @@ def test_explanation_with_verbatim_quotes(server):
     ({"explanation": "It says “families will be ruined”."}, "not in the article"),
     ({"explanation": "No quotes at all here."}, "no quoted phrase"),
     ({"explanation": "“will ruin local families” " + "word " * 80}, "over 80 words"),
+    ({"explanation": "It says “will ruin local families”\u202e."}, "control characters"),
 ])
 def test_explanation_falls_back_to_the_template(server, answer, reason):
     art, comp = explained(server, answer)

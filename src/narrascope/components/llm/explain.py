@@ -16,6 +16,7 @@ answers have their quotes written “…” and recorded with offsets in
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from narrascope.components.llm.base import LLMComponent
@@ -38,6 +39,8 @@ def check_explanation(article: Article, text: str, max_words: int = MAX_WORDS
     text = " ".join(text.split())
     if not text:
         return "empty"
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") for c in text):
+        return "control characters"
     if len(text.split()) > max_words:
         return f"over {max_words} words"
     phrases = quoted_phrases(text)
