@@ -64,7 +64,7 @@ def read_stdin(max_chars: int, keep_layers: bool) -> Iterator[Article | ReadErro
             with open(p, "wb") as fh:  # all of it: a JSONL stream may be far above one article
                 fh.write(data)
                 shutil.copyfileobj(sys.stdin.buffer, fh)
-            for item in read_jsonl(p, max_chars, keep_layers):
+            for item in read_jsonl(p, max_chars, keep_layers, file_id="stdin"):
                 if isinstance(item, ReadError):
                     item.path = str(STDIN)
                 elif item.path:
