@@ -160,7 +160,8 @@ def _offsets(evidence: Any) -> list[list[int]]:
 
 @dataclass
 class Rows:
-    """The rows of one article, without ``article_pk`` (added when it is known)."""
+    """The rows of one article, without ``article_pk`` (added when it is known); their
+    JSON columns hold JSON text already."""
 
     labels: list[dict[str, Any]] = field(default_factory=list)
     mentions: list[dict[str, Any]] = field(default_factory=list)
@@ -237,8 +238,18 @@ def article_rows(article: Article) -> Rows:
             "holder_on_date": fc.holder_on_date})
         sev = {"high": 1.0, "medium": 0.66, "low": 0.33}.get(str(fc.severity), 1.0)
         _label(lab, "fact_check", verdict, sev, "kb", [[start, end]])
+    for x in lab.values():  # JSON text made here: the bulk insert passes text through
+        x["evidence"] = "[" + ",".join(f"[{int(a)},{int(b)}]" for a, b in x["evidence"]) + "]"
     rows.labels = list(lab.values())
+    for r in rows.mentions:
+        r["fine_roles"] = _dumps(r["fine_roles"]) if r["fine_roles"] else "[]"
+    for r in rows.entity_roles:
+        r["fine_roles"] = _dumps(r["fine_roles"]) if r["fine_roles"] else "[]"
     return rows
+
+
+def _dumps(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
 
 
 def article_row(article: Article, chash: str) -> dict[str, Any]:

@@ -856,7 +856,10 @@ def _bulk_insert(conn: Any, t: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def _json_param(v: Any) -> Any:
-    return None if v is None else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    """JSON text for a JSON column (text made by :mod:`narrascope.store.records` as is)."""
+    if v is None or isinstance(v, str):
+        return v
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
 
 
 def _date_param(v: Any) -> Any:
