@@ -171,6 +171,18 @@ def test_unusable_answers(server, fault, reason):
     assert ask(b) == {"n": 7}
 
 
+def test_a_server_that_never_answers_usably_counts_as_failing(server):
+    server.inject("malformed", times=10)
+    b = backend(server, max_bad_answers=3)
+    for i in range(2):
+        with pytest.raises(AnswerError):
+            ask(b, [{"role": "user", "content": str(i)}])
+    with pytest.raises(BackendUnavailable):
+        ask(b, [{"role": "user", "content": "3"}])
+    assert "3 unusable answers in a row" in (b.take_warning() or "")
+    assert b.stats.failed == 3 and b.down
+
+
 def test_an_answer_outside_the_schema_is_unusable():
     with LocalLLMServer(responder=lambda body: {"n": "seven"}) as srv:
         with pytest.raises(AnswerError, match="schema"):

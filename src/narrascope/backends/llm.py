@@ -24,7 +24,8 @@ Failures fall in two kinds:
   warning naming the endpoint (:meth:`LLMBackend.take_warning`); the components keep
   the offline labels;
 * one answer is unusable (malformed or truncated JSON, not the requested schema):
-  :class:`AnswerError`; that article keeps its offline labels.
+  :class:`AnswerError`; that article keeps its offline labels.  ``max_bad_answers``
+  unusable answers in a row (default 5) count as a failing endpoint.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class LLMConfig:
     structured: str = "json_schema"
     retry_down: float = 300.0
     seed: int | None = None
+    max_bad_answers: int = 5
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None, name: str = "llm") -> LLMConfig:
@@ -90,6 +92,7 @@ class LLMConfig:
         cfg.max_retries = max(0, int(cfg.max_retries))
         cfg.backoff = max(0.0, float(cfg.backoff))
         cfg.retry_down = max(0.0, float(cfg.retry_down))
+        cfg.max_bad_answers = max(1, int(cfg.max_bad_answers))
         if cfg.structured not in ("json_schema", "json_object", "none"):
             raise ValueError(f"[backends.{name}] structured = {cfg.structured!r}: want "
                              "'json_schema', 'json_object' or 'none'")
@@ -168,6 +171,7 @@ class LLMBackend:
         self._down_reason = ""
         self._warned = False
         self._pending_warning: str | None = None
+        self._bad_streak = 0
 
     # ------------------------------------------------------------------ public
     @property
@@ -190,17 +194,30 @@ class LLMBackend:
             except AnswerError:
                 pass  # a stale or damaged entry: ask again
         self._check_up()
-        content = self._chat(messages, schema, schema_name, step)
         try:
-            obj = parse_json_answer(content)
-            if not isinstance(obj, dict):
-                raise AnswerError("the answer is not a JSON object")
-            check_schema(obj, schema)
-        except AnswerError:
+            content = self._chat(messages, schema, schema_name, step)
+            try:
+                obj = parse_json_answer(content)
+                if not isinstance(obj, dict):
+                    raise AnswerError("the answer is not a JSON object")
+                check_schema(obj, schema)
+            except AnswerError:
+                with self._lock:
+                    self.stats.unusable += 1
+                    self.stats.failed += 1
+                raise
+        except AnswerError as exc:
             with self._lock:
-                self.stats.unusable += 1
-                self.stats.failed += 1
+                self._bad_streak += 1
+                streak = self._bad_streak
+            if streak >= self.config.max_bad_answers:  # a server that never answers usably
+                with self._lock:
+                    self._bad_streak = 0
+                raise self._mark_down(f"{streak} unusable answers in a row, the last: {exc}",
+                                      count=False) from None
             raise
+        with self._lock:
+            self._bad_streak = 0
         self._cache_put(key, content, prompt_version)
         return obj
 
@@ -275,9 +292,9 @@ class LLMBackend:
                 self.stats.skipped += 1
                 raise BackendUnavailable(self._down_reason)
 
-    def _mark_down(self, reason: str) -> BackendUnavailable:
+    def _mark_down(self, reason: str, count: bool = True) -> BackendUnavailable:
         with self._lock:
-            self.stats.failed += 1
+            self.stats.failed += int(count)
             self._down_until = time.monotonic() + self.config.retry_down
             self._down_reason = reason
             if not self._warned:
