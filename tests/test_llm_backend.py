@@ -197,6 +197,16 @@ def test_servers_without_json_schema_support_get_json_object(server):
     assert formats[0]["type"] == "json_schema" and formats[-1] == {"type": "json_object"}
 
 
+def test_embeddings(server):
+    b = backend(server)
+    server.inject("503", times=1, path="/v1/embeddings")
+    vecs = b.embed(["a", "b", "c"], batch_size=2)
+    assert vecs.shape == (3, 64) and vecs.dtype.name == "float32"
+    assert abs(float((vecs[0] ** 2).sum()) - 1.0) < 1e-5
+    assert (b.embed(["a"]) == vecs[:1]).all()  # deterministic
+    assert b.stats.retries == 1 and b.stats.by_step["embeddings"] == 4
+
+
 # ----------------------------------------------------------------------- cache
 def test_disk_cache(server, tmp_path):
     b = backend(server, cache_dir=str(tmp_path))

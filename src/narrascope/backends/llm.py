@@ -38,9 +38,13 @@ import re
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Answers are parsed as JSON objects; reasoning models may wrap them in these.
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
@@ -329,23 +333,15 @@ class LLMBackend:
             return {"type": "json_object"}
         return None
 
-    def _chat(self, messages: list[dict[str, str]], schema: dict[str, Any], schema_name: str,
-              step: str) -> str:
+    def _request(self, call: Callable[[], Any], step: str) -> Any:
+        """``call()`` within the concurrency bound, counted, retried with backoff on 429,
+        5xx, timeouts and dropped connections; the endpoint is marked down when the
+        retries run out (or on 401/403/404).  ``BadRequestError`` is left to the caller."""
         import openai
 
-        client = self.client()
         attempt = 0
         while True:
-            kwargs: dict[str, Any] = {
-                "model": self.config.model, "messages": messages,
-                "max_tokens": self.config.max_tokens, "temperature": self.config.temperature}
-            fmt = self._response_format(schema, schema_name)
-            if fmt is not None:
-                kwargs["response_format"] = fmt
-            if self.config.seed is not None:
-                kwargs["seed"] = self.config.seed
             started = time.perf_counter()
-            wait: float | None = None
             try:
                 with self._slots:
                     with self._lock:
@@ -353,24 +349,15 @@ class LLMBackend:
                         if step:
                             self.stats.by_step[step] = self.stats.by_step.get(step, 0) + 1
                     try:
-                        resp = client.chat.completions.create(**kwargs)
+                        return call()
                     finally:
                         with self._lock:
                             self.stats.seconds += time.perf_counter() - started
             except (openai.AuthenticationError, openai.PermissionDeniedError,
                     openai.NotFoundError) as exc:
                 raise self._mark_down(_describe(exc)) from None
-            except openai.BadRequestError as exc:
-                text = str(exc).lower()
-                if fmt is not None and any(w in text for w in ("response_format", "json_schema",
-                                                               "schema", "format")):
-                    # the server does not take this kind of structured output: step down
-                    self._structured = ("json_object" if self._structured == "json_schema"
-                                        else "none")
-                    continue
-                with self._lock:
-                    self.stats.failed += 1
-                raise AnswerError(f"request rejected: {_describe(exc)}") from None
+            except openai.BadRequestError:
+                raise
             except (openai.RateLimitError, openai.InternalServerError,
                     openai.APIConnectionError, openai.APIStatusError) as exc:
                 status = getattr(exc, "status_code", None)
@@ -382,15 +369,41 @@ class LLMBackend:
                 if attempt >= self.config.max_retries:
                     raise self._mark_down(_describe(exc)) from None
                 wait = _retry_after(exc)
-            if wait is not None:
-                attempt += 1
+            attempt += 1
+            with self._lock:
+                self.stats.retries += 1
+            base = self.config.backoff * (2 ** (attempt - 1))
+            delay = max(wait, min(base, MAX_BACKOFF_S) * (0.5 + random.random() / 2))
+            time.sleep(min(delay, 60.0))
+            self._check_up()  # another thread may have found the endpoint down meanwhile
+
+    def _chat(self, messages: list[dict[str, str]], schema: dict[str, Any], schema_name: str,
+              step: str) -> str:
+        import openai
+
+        client = self.client()
+        while True:
+            kwargs: dict[str, Any] = {
+                "model": self.config.model, "messages": messages,
+                "max_tokens": self.config.max_tokens, "temperature": self.config.temperature}
+            fmt = self._response_format(schema, schema_name)
+            if fmt is not None:
+                kwargs["response_format"] = fmt
+            if self.config.seed is not None:
+                kwargs["seed"] = self.config.seed
+            try:
+                resp = self._request(lambda kw=kwargs: client.chat.completions.create(**kw), step)
+            except openai.BadRequestError as exc:
+                text = str(exc).lower()
+                if fmt is not None and any(w in text for w in ("response_format", "json_schema",
+                                                               "schema", "format")):
+                    # the server does not take this kind of structured output: step down
+                    self._structured = ("json_object" if self._structured == "json_schema"
+                                        else "none")
+                    continue
                 with self._lock:
-                    self.stats.retries += 1
-                base = self.config.backoff * (2 ** (attempt - 1))
-                delay = max(wait, min(base, MAX_BACKOFF_S) * (0.5 + random.random() / 2))
-                time.sleep(min(delay, 60.0))
-                self._check_up()  # another thread may have found the endpoint down meanwhile
-                continue
+                    self.stats.failed += 1
+                raise AnswerError(f"request rejected: {_describe(exc)}") from None
             break
         with self._lock:
             usage = getattr(resp, "usage", None)
@@ -413,6 +426,39 @@ class LLMBackend:
         with self._lock:
             self.stats.answers += 1
         return content
+
+    # -------------------------------------------------------------- embeddings
+    def embed(self, texts: list[str], model: str | None = None, batch_size: int = 64
+              ) -> np.ndarray:
+        """Vectors of ``texts`` from ``/v1/embeddings`` (float32, one row per text), with
+        the same retries, accounting and down state as the chat requests."""
+        import numpy as np
+        import openai
+
+        self._check_up()
+        client = self.client()
+        rows: list[list[float]] = []
+        for i in range(0, len(texts), max(1, batch_size)):
+            chunk = list(texts[i:i + max(1, batch_size)])
+            try:
+                resp = self._request(lambda c=chunk: client.embeddings.create(
+                    model=model or self.config.model, input=c), "embeddings")
+            except openai.BadRequestError as exc:
+                with self._lock:
+                    self.stats.failed += 1
+                raise AnswerError(f"request rejected: {_describe(exc)}") from None
+            data = sorted(resp.data, key=lambda d: d.index)
+            if len(data) != len(chunk):
+                with self._lock:
+                    self.stats.unusable += 1
+                    self.stats.failed += 1
+                raise AnswerError(f"{len(data)} embeddings for {len(chunk)} texts")
+            with self._lock:
+                self.stats.answers += 1
+                usage = getattr(resp, "usage", None)
+                self.stats.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
+            rows.extend(list(d.embedding) for d in data)
+        return np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
 
 
 def _describe(exc: Exception) -> str:
