@@ -24,6 +24,9 @@ from statistics import fmean
 
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "dev-real"
+#: stances whose sentences count as plain reporting for the calibration
+PLAIN = ("mainstream", "unrelated", "climate-mainstream")
+MARGIN = 0.01
 
 
 def auc(pos: list[float], neg: list[float]) -> float:
@@ -67,6 +70,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--model-scores", type=Path, default=None,
                     help="save the sentence model's probabilities per sentence (npz) with stances")
     ap.add_argument("--spans", action="store_true", help="print every span (text cut to 60)")
+    ap.add_argument("--calibrate", type=Path, default=None, metavar="JSON",
+                    help="write per-technique thresholds: above every model score on the "
+                    "analysed sentences of mainstream, unrelated and climate-mainstream articles")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if not (args.dev / "meta.jsonl").is_file():
@@ -114,11 +120,12 @@ def main(argv: list[str] | None = None) -> dict:
                 in_clutter += 1
             if args.spans:
                 print(f"{a.id:14} {st:15} {lab:28} {src:7} {sp.text[:60]!r}")
-        if args.model_scores is not None and getattr(comp, "model", None) is not None:
+        if (args.model_scores is not None or args.calibrate is not None) \
+                and getattr(comp, "model", None) is not None:
             from narrascope.components.encoder import sentence_vectors
 
-            content = [s for s in a.sentences if s.kind != "boilerplate"
-                       and len(s.text.split()) >= comp.min_sentence_words]
+            content = [s for s in comp.content(a)
+                       if len(s.text.split()) >= comp.min_sentence_words]
             if content:
                 P = comp.model.predict_proba(sentence_vectors(a)[[s.index for s in content]])
                 scores.append(P)
@@ -137,6 +144,19 @@ def main(argv: list[str] | None = None) -> dict:
         "spans_by_stance": {k: sum(v.values()) for k, v in sorted(per_tech.items())},
         "per_technique": {k: dict(v.most_common()) for k, v in sorted(per_tech.items())},
     }
+    if args.calibrate is not None and scores:
+        P = np.vstack(scores)
+        plain = np.isin(np.array(score_stance), list(PLAIN))
+        thr = {lab: round(min(0.999, float(P[plain, j].max()) + MARGIN), 4)
+               for j, lab in enumerate(comp.model.labels)}
+        args.calibrate.write_text(json.dumps({
+            "how": "per technique: the highest sentence-model score on the analysed sentences "
+                   f"of the real development set's {', '.join(sorted(PLAIN))} articles "
+                   f"({int(plain.sum())} sentences) + {MARGIN}; the component uses "
+                   "max(trained threshold at its threshold_scale, this)",
+            "command": "python benchmarks/techniques_devreal.py --calibrate FILE",
+            "thresholds": thr}, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.calibrate}")
     if args.model_scores is not None and scores:
         np.savez(args.model_scores, P=np.vstack(scores), stance=np.array(score_stance),
                  labels=np.array(comp.model.labels), thresholds=comp.model.thresholds)

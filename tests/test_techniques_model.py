@@ -11,9 +11,9 @@ import pytest
 
 from narrascope.components.techniques.model import TechniqueModel, load_model
 from narrascope.components.techniques.taxonomy import technique_names
-from narrascope.components.techniques.train import choose_thresholds, fit, split_by_template
 from narrascope.doc import Article, GivenNarrative
 from narrascope.pipeline import Pipeline
+from narrascope.train.techniques.training import choose_thresholds, fit, split_by_template
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from narrascope.components.techniques.train import DEFAULT_SEED
+from narrascope.train.techniques.training import DEFAULT_SEED
 
 
 def register(train_app: typer.Typer) -> None:
@@ -24,7 +24,7 @@ def register(train_app: typer.Typer) -> None:
 
         Example: narrascope train techniques -o /tmp/tech --seed 13
         """
-        from narrascope.components.techniques.train import train
+        from narrascope.train.techniques.training import train
 
         report = train(data, seed, output)
         typer.echo(f"held-out ({report['heldout_size']} sentences, templates never trained "

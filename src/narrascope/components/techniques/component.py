@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -12,7 +14,15 @@ from narrascope.components.techniques.frames import FrameDetector
 from narrascope.components.techniques.model import DEFAULT_THRESHOLD_SCALE, load_model
 from narrascope.components.techniques.patterns import PatternMatcher
 from narrascope.components.techniques.taxonomy import technique_names
-from narrascope.doc import Article, Label, Narratives, TechniqueCount, Techniques, TechniqueSpan
+from narrascope.doc import (
+    Article,
+    Label,
+    Narratives,
+    Sentence,
+    TechniqueCount,
+    Techniques,
+    TechniqueSpan,
+)
 from narrascope.registry import Component, registry
 
 
@@ -29,9 +39,58 @@ def _vectors(article: Article) -> np.ndarray:
     return sentence_vectors(article)
 
 
-def word_count(article: Article) -> int:
-    """Whitespace-separated words of the analysed (non-boilerplate) sentences."""
-    content = [s for s in article.sentences if s.kind != "boilerplate"]
+_NORM = re.compile(r"[\W_]+")
+
+
+def _norm(text: str) -> str:
+    return _NORM.sub(" ", text.lower()).strip()
+
+
+def repeated_title_regions(article: Article) -> list[tuple[int, int]]:
+    """Where the article's title is written again after its first occurrence (a headline
+    the page repeats): ``[start, end)`` regions of the text."""
+    title = next((s.text for s in article.sentences if s.kind == "title"), None) or article.title
+    title = (title or "").strip()
+    if len(title.split()) < 3:
+        return []
+    first = article.text.find(title)
+    out = []
+    i = article.text.find(title, first + 1) if first >= 0 else -1
+    while i >= 0:
+        out.append((i, i + len(title)))
+        i = article.text.find(title, i + 1)
+    return out
+
+
+def analysed_sentences(article: Article, skip_voices: Sequence[str] = ("clutter",),
+                       skip_repeats: bool = True) -> list[Sentence]:
+    """The sentences techniques are looked for in (and words counted over): not page
+    clutter (``kind == "boilerplate"`` or a voice in ``skip_voices``) and, with
+    ``skip_repeats``, not a repeat of the title or of an earlier sentence (a headline or
+    a line the page writes twice), nor a sentence inside a repeated headline."""
+    out: list[Sentence] = []
+    seen: set[str] = set()
+    regions = repeated_title_regions(article) if skip_repeats else []
+    for s in article.sentences:
+        if s.kind == "boilerplate" or (s.voice is not None and s.voice in skip_voices):
+            continue
+        if skip_repeats:
+            key = _norm(s.text)
+            if len(key.split()) >= 3:
+                if key in seen:
+                    continue
+                seen.add(key)
+            if any(rs <= s.start and s.end <= re_ for rs, re_ in regions):
+                continue
+        out.append(s)
+    return out
+
+
+def word_count(article: Article, content: Sequence[Sentence] | None = None) -> int:
+    """Whitespace-separated words of the analysed sentences (default: the
+    non-boilerplate ones)."""
+    if content is None:
+        content = [s for s in article.sentences if s.kind != "boilerplate"]
     if content:
         return sum(len(s.text.split()) for s in content)
     if article.sentences:
@@ -70,8 +129,14 @@ class TechniqueDetector(Component):
                  patterns: str | None = None, frames: str | None = None,
                  use_model: bool = True, use_patterns: bool = True,
                  threshold_scale: float = DEFAULT_THRESHOLD_SCALE, min_sentence_words: int = 4,
-                 detect_frames: bool = True, explain: bool = True) -> None:
+                 detect_frames: bool = True, explain: bool = True,
+                 skip_voices: Sequence[str] = ("clutter",), skip_repeats: bool = True,
+                 calibrated: bool = True, count_voices: Sequence[str] = ("own",)) -> None:
         self.name = name
+        self.calibrated = calibrated
+        self.count_voices = tuple(count_voices)
+        self.skip_voices = tuple(skip_voices)
+        self.skip_repeats = skip_repeats
         self.model_dir = model_dir
         self.use_model = use_model
         self.use_patterns = use_patterns
@@ -85,9 +150,13 @@ class TechniqueDetector(Component):
         self.labels = technique_names()
 
     # ------------------------------------------------------------------ spans
+    def content(self, article: Article) -> list[Sentence]:
+        return analysed_sentences(article, self.skip_voices, self.skip_repeats)
+
     def find_spans(self, article: Article) -> list[TechniqueSpan]:
         text = article.text
-        content = [s for s in article.sentences if s.kind != "boilerplate"]
+        content = self.content(article)
+        voice_of = {s.index: s.voice for s in content}
         spans: list[TechniqueSpan] = []
         if self.use_patterns and content:
             for m in self.matcher.match_text(text, [(s.start, s.end, s.index) for s in content]):
@@ -95,14 +164,16 @@ class TechniqueDetector(Component):
                                            label=m.technique,
                                            confidence=round(m.confidence, 4),
                                            source="pattern", detail=m.pattern,
-                                           sentence=m.sentence))
+                                           sentence=m.sentence,
+                                           voice=voice_of.get(m.sentence)))
         if self.model is not None and content:
             eligible = [s for s in content if len(s.text.split()) >= self.min_sentence_words]
             if eligible:
                 vecs = _vectors(article)
                 X = vecs[[s.index for s in eligible]]
                 proba = self.model.predict_proba(X)
-                decide = self.model.predict(X, scale=self.threshold_scale, proba=proba)
+                decide = self.model.predict(X, scale=self.threshold_scale, proba=proba,
+                                            calibrated=self.calibrated)
                 by_pattern = {(sp.sentence, sp.label): sp for sp in spans}
                 for row, s in enumerate(eligible):
                     for j in np.flatnonzero(decide[row]):
@@ -114,15 +185,19 @@ class TechniqueDetector(Component):
                             continue
                         spans.append(TechniqueSpan(start=s.start, end=s.end, text=s.text,
                                                    label=tech, confidence=round(p, 4),
-                                                   source="model", sentence=s.index))
+                                                   source="model", sentence=s.index,
+                                                   voice=s.voice))
         spans.sort(key=lambda sp: (sp.start, sp.end, sp.label))
         return spans
 
     def __call__(self, article: Article) -> Article:
         spans = self.find_spans(article)
-        words = word_count(article)
-        profile, density = build_profile(spans, words)
-        content = [s for s in article.sentences if s.kind != "boilerplate"]
+        content = self.content(article)
+        words = word_count(article, content)
+        # the article's own persuasion: spans in quoted or reported speech are listed
+        # (with their voice) but not counted in the profile and the density
+        counted = [sp for sp in spans if (sp.voice or "own") in self.count_voices]
+        profile, density = build_profile(counted, words)
         frames = self.frame_detector(article, content) if self.detect_frames else []
         tech = Techniques(spans=spans, profile=profile, words=words,
                           density_per_1000_words=density, frames=frames)

@@ -43,7 +43,8 @@ _SPEECH_NEAR = re.compile(
     r"titled|entitled|headlined|called|calling|named|considered|considers|described|"
     r"describes|describing|termed|dubbed|labell?ed|branded|urged|warned|insisted|"
     r"according\s+to|slogan|motto|hashtag|song|film|book|show|programme|program|"
-    r"operation|magazine|newspaper|album)\b",
+    r"operation|magazine|newspaper|album|accus\w*|prais\w*|echo\w*|agree\w*|assert\w*|"
+    r"claim\w*|remarks?|promis\w*|pledg\w*|vow\w*|word|words|term|terms|phrase|label)\b",
     re.IGNORECASE,
 )
 #: a quote right after a possessive, a colon or a comma is a title or a quotation
@@ -223,13 +224,16 @@ class PatternMatcher:
             return out
         min_count = int(phrase_cfg.get("min_count", 3))
         min_content = int(phrase_cfg.get("min_content_words", 2))
+        #: shortest phrase: two-word phrases repeated in real news are mostly the topic's
+        #: names ("sea ice", "Russian forces"), not repetition for effect
+        min_words = max(2, int(phrase_cfg.get("min_words", 2)))
         words = [t[0] for t in tokens]
         sent = [t[3] for t in tokens]
         content = [w not in STOPWORDS and not w.isdigit() for w in words]
         lower_content = [c and not t[4] for c, t in zip(content, tokens, strict=True)]
         used: set[int] = set()
         total = len(tokens)
-        for n in (4, 3, 2):
+        for n in [k for k in (4, 3, 2) if k >= min_words]:
             grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
             for i in range(total - n + 1):
                 j = i + n - 1

@@ -271,3 +271,20 @@ def benchmark(n_articles: int = 20, path: str | Path | None = None) -> dict[str,
     words = float(np.mean([len(a.text.split()) for a in arts]))
     return {"seconds_per_article": dt, "mean_words": words,
             "seconds_per_600_words": dt * 600 / words}
+
+
+def shipped_heldout_report(data_dir: str | Path | None = None, seed: int = DEFAULT_SEED,
+                           model_dir: str | None = None,
+                           scale: float = DEFAULT_THRESHOLD_SCALE) -> dict[str, Any]:
+    """Held-out scores of the *shipped* model as the component uses it (with the
+    thresholds calibrated on real articles, when shipped), at ``scale``."""
+    from narrascope.components.encoder import encode
+    from narrascope.components.techniques.model import TechniqueModel
+
+    recs = load_corpus(Path(data_dir) if data_dir else default_data_dir())
+    _, held = split_by_template(recs, seed)
+    model = TechniqueModel.load(model_dir)
+    X = encode([r["text"] for r in held])
+    return {"calibrated": model.calibrated is not None, "threshold_scale": scale,
+            "model_only": evaluate(model, X, held, scale=scale),
+            **evaluate_combined(model, X, held, scale=scale)}
