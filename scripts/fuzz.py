@@ -18,6 +18,10 @@ with fuzzed ones.  For every input the script checks that
 * every article read splits into sentences, serialises to JSON and encodes as UTF-8,
   and every span of it matches the text.
 
+With ``--pipeline N``, the first N articles read from fuzzed inputs also go through the
+whole default pipeline (``Pipeline.pipe`` with ``on_error``): no exception may escape, every
+article must come out, with exact spans, and serialise.
+
 It prints one line of counts per kind and a total, and exits 1 when any check failed.
 """
 
@@ -32,6 +36,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,7 +254,8 @@ def _check_article(art: Article, out: Outcome, splitter: SentenceSplitter) -> No
 
 
 def check_input(kind: str, data: bytes, good: set[str], folder: Path, name: str = "input",
-                stall: float = 10.0, good_lines: set[int] | None = None) -> Outcome:
+                stall: float = 10.0, good_lines: set[int] | None = None,
+                keep: list[Article] | None = None) -> Outcome:
     """Read one fuzzed input of ``kind`` (see :data:`KINDS`) and count what went wrong."""
     ext = KINDS[kind][0]
     path = folder / f"{name}{ext}"
@@ -271,6 +277,8 @@ def check_input(kind: str, data: bytes, good: set[str], folder: Path, name: str 
             arts = list(read_articles([path], max_chars=MAX_CHARS, on_error=errors.append,
                                       keep_layers=True))
             out.articles += len(arts)
+            if keep is not None:
+                keep.extend(a.model_copy(deep=True) for a in arts if not a.components)
             for art in arts:
                 _check_article(art, out, splitter)
             missing = good - {a.id for a in arts}
@@ -290,16 +298,51 @@ def check_input(kind: str, data: bytes, good: set[str], folder: Path, name: str 
     return out
 
 
+def run_pipeline(articles: list[Article]) -> Outcome:
+    """The default pipeline over hostile articles: nothing may escape or get lost."""
+    from narrascope.pipeline import Pipeline
+
+    out = Outcome(inputs=len(articles))
+    nlp = Pipeline.from_config(None)
+    errors: list[str] = []
+    seen: list[Article] = []
+    started = time.perf_counter()
+    ids = [a.id for a in articles]
+    try:
+        for art in nlp.pipe(articles, batch_size=8, on_error=lambda a, m: errors.append(m)):
+            seen.append(art)
+            try:
+                json.dumps(article_record(art), ensure_ascii=False, allow_nan=False).encode()
+                for sp in iter_spans(art):
+                    if art.text[sp.start:sp.end] != sp.text:
+                        raise ValueError(f"span {sp.start}-{sp.end} does not match")
+            except Exception as exc:
+                out.bad_articles += 1
+                out.examples.append(f"pipeline article {art.id!r}: {type(exc).__name__}: {exc}"[:300])
+    except Exception:
+        out.crashes += 1
+        out.examples.append(f"pipeline crash:\n{traceback.format_exc()[-800:]}")
+    out.lost += len(ids) - len(seen)
+    out.articles, out.errors = len(seen), len(errors)
+    kinds = Counter(m.split(":")[0] for m in errors)
+    print(f"pipeline  {len(articles):7} articles, {len(seen)} out, {len(errors)} component errors "
+          f"({dict(kinds)}), {time.perf_counter() - started:.0f} s")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", type=int, default=10_000, help="inputs in all (default 10000)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--stall", type=float, default=10.0, help="CPU seconds that count as a stall")
     ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated kinds")
+    ap.add_argument("--pipeline", type=int, default=0, metavar="N",
+                    help="also run the first N articles read through the default pipeline")
     a = ap.parse_args(argv)
     kinds = [k for k in a.kinds.split(",") if k]
     rng = random.Random(a.seed)
     per_kind = {k: Outcome() for k in kinds}
+    kept: list[Article] = []
     started = time.perf_counter()
     import warnings
 
@@ -310,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
             GOOD_LINES.clear()
             data, good = KINDS[kind][1](rng)
             per_kind[kind].add(check_input(kind, data, good, Path(tmp), f"in{i}", a.stall,
-                                           set(GOOD_LINES)))
+                                           set(GOOD_LINES),
+                                           kept if len(kept) < a.pipeline else None))
     total = Outcome()
     print(f"{'kind':9} {'inputs':>7} {'articles':>8} {'errors':>7} {'crashes':>7} {'stalls':>6} "
           f"{'lost':>5} {'bad msg':>7} {'bad art':>7}")
@@ -320,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{o.lost:5} {o.bad_messages:7} {o.bad_articles:7}")
     print(f"{'total':9} {total.inputs:7} {total.articles:8} {total.errors:7} {total.crashes:7} "
           f"{total.stalls:6} {total.lost:5} {total.bad_messages:7} {total.bad_articles:7}")
+    if a.pipeline:
+        total.add(run_pipeline(kept[: a.pipeline]))
     print(f"{time.perf_counter() - started:.0f} s, seed {a.seed}")
     for ex in total.examples:
         print("-", ex)
