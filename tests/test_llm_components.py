@@ -246,6 +246,16 @@ def test_verify_rejecting_everything_gives_other(server):
     assert art.narratives.domain.label == "Other" and art.narratives.narratives == []
 
 
+def test_verify_refuses_labels_of_another_taxonomy(server):
+    server.responder = Scripted()
+    nlp = pipeline(server, ["narratives_llm"], {"narratives_llm": {"mode": "verify"}})
+    art, = prepared(nlp, [article()], with_offline=True)
+    art.narratives.taxonomy = "someone-elses"
+    art, = list(nlp.get("narratives_llm").pipe([art]))
+    assert art.narratives.model == "offline" and server.requests == []
+    assert any("taxonomy 'someone-elses'" in w for w in art.warnings)
+
+
 def test_union_adds_the_llm_labels(server):
     server.responder = cc_answers(
         domain=lambda b, n: {"domain": "URW", "evidence": [n[1]], "confidence": "low"},

@@ -74,6 +74,13 @@ class NarrativesLLM(LLMComponent):
     # ------------------------------------------------------------------ steps
     def process(self, article: Article) -> str:
         offline = article.narratives
+        if (offline is not None and self.mode in ("verify", "union")
+                and offline.taxonomy != self.taxonomy.name):
+            article.warnings.append(
+                f"{self.name}: the offline labels use taxonomy {offline.taxonomy!r}, this "
+                f"component {self.taxonomy.name!r} (set the same 'taxonomy' option for both); "
+                "kept the offline labels")
+            return "offline: another taxonomy"
         if self.mode == "verify" and offline is not None:
             return self._verify(article, offline)
         proposed = self._ask_hierarchy(article)
