@@ -287,10 +287,13 @@ class StaticEncoder(Encoder):
 
         self.model = StaticModel.from_pretrained(str(path))
         self.dim = int(self.model.dim)
-        weights = next((p for p in (path / "model.safetensors", path / "embeddings.safetensors")
-                        if p.exists()), None)
-        digest = file_sha256(weights)[:16] if weights else "unknown"
-        self.id = f"model2vec:{digest}"
+        meta = path / "narrascope.json"
+        if meta.is_file():  # made by this project (fast_model_dir): the recipe's id
+            self.id = str(json.loads(meta.read_text())["encoder_id"])
+        else:
+            weights = next((p for p in (path / "model.safetensors",
+                                        path / "embeddings.safetensors") if p.exists()), None)
+            self.id = f"model2vec:{file_sha256(weights)[:16] if weights else 'unknown'}"
         self.description = str(path)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
@@ -355,6 +358,42 @@ class HttpEncoder(Encoder):
         return _normalise(np.array(out, dtype=np.float32))
 
 
+#: the fast profile's static encoder: model2vec distillation of the packaged MiniLM
+FAST_ENCODER_ID = "model2vec:all-MiniLM-L6-v2-distilled-r1"
+
+
+def fast_model_dir() -> Path:
+    """The fast profile's static encoder, distilled with model2vec from the packaged,
+    hash-checked MiniLM into the cache folder at first use (offline; a few minutes
+    once).  ``NARRASCOPE_FAST_ENCODER`` names a folder that holds one already."""
+    given = os.environ.get("NARRASCOPE_FAST_ENCODER")
+    if given:
+        return Path(given)
+    path = onnx_dir().parent / "model2vec-minilm-r1"
+    if (path / "narrascope.json").is_file():
+        return path
+    _offline_env()
+    get_encoder()  # hash check
+    import sys
+
+    from model2vec.distill import distill
+
+    print(f"distilling the fast profile's static encoder into {path} (once)...",
+          file=sys.stderr, flush=True)
+    model = distill(str(model_dir()), pca_dims=None, device="cpu")
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    model.save_pretrained(str(tmp))
+    (tmp / "narrascope.json").write_text(json.dumps(
+        {"encoder_id": FAST_ENCODER_ID, "source_sha256": MODEL_SHA256, "pca_dims": None}))
+    try:
+        os.replace(tmp, path)
+    except OSError:  # another process made it first
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
 def _is_model2vec(path: Path) -> bool:
     cfg = path / "config.json"
     if not cfg.is_file():
@@ -381,6 +420,8 @@ def load_encoder(model: str | Path = "default", backend: str = "onnx",
         get_encoder()  # hash check of the source weights
         return OnnxEncoder(onnx_path(int8=backend == "onnx-int8"), model_dir() / "tokenizer.json",
                            threads, enc_id=MODEL_NAME)
+    if spec == "fast":
+        return StaticEncoder(fast_model_dir())
     if spec.startswith(("http://", "https://")):
         return HttpEncoder(spec, str(http.get("api_model") or "default"),
                            http.get("api_key_env"), float(http.get("timeout") or 30.0))
