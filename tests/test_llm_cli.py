@@ -102,3 +102,23 @@ def test_analyze_with_the_local_server(tmp_path):
     summary = [line for line in r.stderr.splitlines() if line.startswith("LLM backend")]
     assert len(summary) == 1 and "3 answer(s) from 3 request(s)" in summary[0]
     assert "prompt +" in summary[0] and " s in requests" in summary[0]
+
+
+def test_taxonomy_option_reaches_the_llm_components(tmp_path):
+    tax = tmp_path / "harbour.yaml"
+    tax.write_text(
+        "name: harbour\ndomains:\n- code: ENERGY\n  narratives:\n  - name: Rules hurt families\n"
+        "    definition: New energy rules are said to harm ordinary households.\n"
+        "    subnarratives:\n    - name: Other\n      definition: Any harm.\n")
+
+    def answer(body):
+        schema = body["response_format"]["json_schema"]["schema"]
+        assert schema["properties"]["domain"]["enum"] == ["ENERGY", "Other"]
+        return {"domain": "Other", "evidence": [], "confidence": "low"}
+
+    with LocalLLMServer(responder=answer) as server:
+        cfg = config(tmp_path, server.url, [])
+        r = run("analyze", EXAMPLE, "--config", cfg, "--components", "sentences,narratives_llm",
+                "--taxonomy", tax, "-o", tmp_path / "out.jsonl")
+    assert r.exit_code == 0, r.stderr
+    assert records(tmp_path / "out.jsonl")[0]["narratives"]["taxonomy"] == "harbour"

@@ -118,7 +118,9 @@ def build_pipeline(config: Path | None, components: str | None, taxonomy: Path |
             names = [c.strip() for c in components.split(",") if c.strip()]
             cfg.setdefault("pipeline", {})["components"] = names
         search = [config.resolve().parent] if config else []
-        overrides = {"narratives": {"taxonomy": str(taxonomy)}} if taxonomy else None
+        # --taxonomy: every component that reads the narrative taxonomy
+        overrides = ({name: {"taxonomy": str(taxonomy)} for name in
+                      ("narratives", "narratives_llm", "explain_llm")} if taxonomy else None)
         if time_budget is not None:
             cfg.setdefault("pipeline", {})["time_budget"] = time_budget
         return Pipeline.from_config(cfg, overrides, search_paths=[*search, Path.cwd()])
