@@ -39,6 +39,9 @@ demo: $(STAMP)
 	$(BIN)/narrascope analyze out/examples.jsonl --format table
 	$(BIN)/narrascope ingest out/examples.jsonl --db out/narrascope.db --outlets examples/outlets.yaml --quiet
 	$(BIN)/narrascope db stats --db sqlite:///out/narrascope.db
+	$(BIN)/narrascope corpus copies --db out/narrascope.db
+	$(BIN)/narrascope corpus clusters --db out/narrascope.db --top 5
+	$(BIN)/narrascope corpus trends --db out/narrascope.db --by all --period month --plot out/trends.png
 	@echo "make demo: serve the demo corpus with: $(BIN)/narrascope serve --db out/narrascope.db"
 
 test: $(TSTAMP)

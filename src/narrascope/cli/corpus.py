@@ -145,10 +145,13 @@ def _flat(v: Any) -> Any:
 
 def emit(records: list[dict[str, Any]], fmt: Format, out: str | None,
          flat_rows: list[dict[str, Any]] | None = None, title: str | None = None,
-         columns: list[str] | None = None) -> None:
-    """Write records: jsonl as they are, other formats from ``flat_rows`` (or records)."""
+         columns: list[str] | None = None, table_columns: list[str] | None = None) -> None:
+    """Write records: jsonl as they are, other formats from ``flat_rows`` (or records);
+    a table shows ``table_columns`` (default: all columns)."""
     rows = flat_rows if flat_rows is not None else records
     cols = columns or list(dict.fromkeys(k for r in rows for k in r))
+    if fmt is Format.table and table_columns:
+        cols = table_columns
     if fmt is Format.jsonl:
         with _Out(out) as fh:
             for r in records:
@@ -260,7 +263,9 @@ def copies(
                          "lag_days": m["lag_days"], "pair_kind": m["kind"], "shared_text": None})
     emit(recs, fmt, out, flat, title="Copy groups",
          columns=["group", "kind", "size", "role", "id", "outlet", "date", "similarity",
-                  "lag_days", "pair_kind", "shared_text"])
+                  "lag_days", "pair_kind", "shared_text"],
+         table_columns=["group", "kind", "role", "id", "outlet", "date", "similarity",
+                        "lag_days", "pair_kind"])
 
 
 @corpus_app.command("network")
@@ -350,7 +355,8 @@ def clusters(
             {"per_day": " ".join(f"{d}:{c}" for d, c in r["per_day"].items())} for r in recs]
     emit(recs, fmt, out, flat, title="Story clusters",
          columns=["cluster", "size", "first_seen", "last_seen", "keywords", "sentences",
-                  "narratives", "entities", "outlets", "per_day"])
+                  "narratives", "entities", "outlets", "per_day"],
+         table_columns=["cluster", "size", "first_seen", "keywords", "narratives", "outlets"])
 
 
 class What(StrEnum):

@@ -105,6 +105,7 @@ def draw_graph(g: Any, path: Path, title: str = "Outlets publishing the same tex
         nx.draw_networkx_nodes(g, pos, ax=ax, node_size=[80 + 40 * deg[n] for n in g.nodes()],
                                node_color="#4477aa")
         nx.draw_networkx_labels(g, pos, ax=ax, font_size=8)
+        ax.margins(0.2)
     ax.set_title(title)
     ax.axis("off")
     fig.tight_layout()

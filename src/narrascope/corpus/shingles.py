@@ -36,9 +36,21 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+_HASHES: dict[str, int] = {}
+
+
 def token_hashes(toks: Sequence[str]) -> np.ndarray:
-    return np.fromiter((zlib.crc32(t.encode("utf-8")) for t in toks), dtype=np.uint32,
-                       count=len(toks))
+    """CRC-32 of each token (memoised: news vocabularies repeat)."""
+    cache = _HASHES
+    if len(cache) > 2_000_000:
+        cache.clear()
+    out = np.empty(len(toks), dtype=np.uint32)
+    for i, t in enumerate(toks):
+        h = cache.get(t)
+        if h is None:
+            h = cache[t] = zlib.crc32(t.encode("utf-8"))
+        out[i] = h
+    return out
 
 
 def shingle_hashes(th: np.ndarray, k: int = 5) -> np.ndarray:
@@ -127,14 +139,15 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
 _STOP_CAPS = frozenset("""the a an in on of and to for with by at from as is was be this that it its
 he she they we i you our his her their but or not no so if then there here what who when where
 why how all said says after before while during about also more most new""".split())
+_ANCHOR = re.compile(r"\b(?:[^\W\d_a-z]\w*|\w*\d\w*)", re.UNICODE)
 
 
 def anchor_hashes(text: str) -> np.ndarray:
     """CRC-32 of the *anchor* tokens: numbers and capitalised words (names, places,
     organisations), lower-cased, without common words; sorted, unique.  Two rewrites of
     one story keep most of them, two stories on one topic share fewer."""
-    out = {t.lower() for t in _TOKEN.findall(text)
-           if (t[:1].isupper() or any(c.isdigit() for c in t)) and t.lower() not in _STOP_CAPS}
+    out = {t.lower() for t in _ANCHOR.findall(text)
+           if t[0].isupper() or t[0].isdigit() or any(c.isdigit() for c in t)} - _STOP_CAPS
     return np.unique(token_hashes(sorted(out)))
 
 
@@ -156,27 +169,41 @@ class Shingled:
     passage_spans: list[tuple[int, int]]  # character span of each passage in the text
 
 
-_LINE = re.compile(r"[^\n]+")
-
-
 def shingle_text(text: str, k: int = 5, min_words: int = 20, max_words: int = 120
                  ) -> Shingled:
-    toks = tokens(text)
+    low = text.lower()
+    if len(low) != len(text):  # a few characters change length when lower-cased
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    toks: list[str] = []
+    lines: list[tuple[int, int, int]] = []  # (char start, first token, tokens)
+    pos = 0
+    for line in low.split("\n"):
+        lt = _TOKEN.findall(line)
+        if len(lt) >= min_words:
+            lines.append((pos, len(toks), len(lt)))
+        toks.extend(lt)
+        pos += len(line) + 1
     th = token_hashes(toks)
     sh = np.unique(shingle_hashes(th, k))
     passages: list[np.ndarray] = []
     pwords: list[int] = []
     spans: list[tuple[int, int]] = []
-    for m in _LINE.finditer(text):
-        words = list(_TOKEN.finditer(m.group()))
-        if len(words) < min_words:
-            continue
-        for w0 in range(0, len(words), max_words):
-            chunk = words[w0:w0 + max_words]
-            if len(chunk) < min_words and w0:
-                chunk = words[max(0, len(words) - max_words // 2):]  # a short tail: last half window
-            cth = token_hashes([w.group().lower() for w in chunk])
-            passages.append(np.unique(shingle_hashes(cth, k)))
-            pwords.append(len(chunk))
-            spans.append((m.start() + chunk[0].start(), m.start() + chunk[-1].end()))
+    for start, t0, n in lines:
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if n <= max_words:
+            windows = [(0, n)]
+        else:
+            windows = [(w0, min(n, w0 + max_words)) for w0 in range(0, n, max_words)]
+            if windows[-1][1] - windows[-1][0] < min_words:  # a short tail: the last half window
+                windows[-1] = (max(0, n - max_words // 2), n)
+        if len(windows) == 1:
+            cuts = [(start, end)]
+        else:
+            ms = list(_TOKEN.finditer(text, start, end))
+            cuts = [(ms[a].start(), ms[b - 1].end()) for a, b in windows]
+        for (a, b), cut in zip(windows, cuts, strict=True):
+            passages.append(np.unique(shingle_hashes(th[t0 + a:t0 + b], k)))
+            pwords.append(b - a)
+            spans.append(cut)
     return Shingled(sh, len(toks), passages, pwords, spans)
