@@ -169,3 +169,16 @@ def test_resume_needs_a_file(bad: str) -> None:
     r = run("analyze", "x.txt", "-o", bad, "--resume") if bad else run("analyze", "x.txt",
                                                                        "--resume")
     assert r.exit_code == 2 and "--resume needs -o FILE" in r.stderr
+
+
+def test_side_inputs_match_ids_read_from_a_folder_above(tmp_path: Path) -> None:
+    docs = tmp_path / "EN" / "raw-documents"
+    docs.mkdir(parents=True)
+    (docs / "EN_UA_1.txt").write_text("Title\n\nPutin spoke in Kyiv.", encoding="utf-8")
+    mentions = tmp_path / "EN" / "mentions.txt"
+    mentions.write_text("EN_UA_1.txt\tPutin\t7\t11\n", encoding="utf-8")
+    warnings: list[str] = []
+    (art,) = prepare_articles([tmp_path / "EN"], mentions=mentions, on_error=warnings.append,
+                              on_warning=warnings.append)
+    assert art.id == "raw-documents/EN_UA_1.txt"
+    assert [m.text for m in art.given_mentions] == ["Putin"] and not warnings

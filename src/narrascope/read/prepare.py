@@ -71,6 +71,7 @@ def prepare_articles(
     from narrascope.read.semeval import (
         attach_mentions,
         given_narrative_for,
+        match_key,
         read_dominant,
         read_mentions,
         unmatched_lines,
@@ -115,7 +116,7 @@ def prepare_articles(
             if art.given_narrative is None:
                 art.warnings.append(f"no dominant narrative for this article in {dominant}")
             else:
-                used.add(art.id.removesuffix(".txt"))
+                used.add(match_key(art.id, given_d))
         yield art
     for path, given in ((mentions, given_m), (dominant, given_d)):
         if path is not None and given is not None:

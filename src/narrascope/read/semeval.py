@@ -25,6 +25,16 @@ def _key(article_id: str) -> str:
     return article_id[:-4] if article_id.endswith(".txt") else article_id
 
 
+def match_key(article_id: str, given: dict) -> str:
+    """The key of ``article_id`` in a side-input table: the id (with or without ``.txt``),
+    else its file name, so ``raw-documents/EN_UA_1.txt`` (read from a folder above the
+    documents) finds the lines of ``EN_UA_1.txt``."""
+    key = _key(article_id)
+    if key in given or "/" not in key:
+        return key
+    return key.rsplit("/", 1)[1]
+
+
 def _lines(path: Path, on_error: Callable[[ReadError], None]) -> list[tuple[int, list[str]]]:
     """``(line number, columns)`` of the non-empty lines; bad lines reported and skipped.
 
@@ -110,7 +120,7 @@ def attach_mentions(
     Returns the article's key in ``mentions`` (to tell which lines were used).
     """
     ok: list[GivenMention] = []
-    key = _key(article.id)
+    key = match_key(article.id, mentions)
     for m in mentions.get(key, []):
         if m.end > len(article.text):
             on_error(ReadError(path, f"mention {m.text!r} of {article.id}: offsets {m.start}-{m.end - 1} "
@@ -176,7 +186,7 @@ def read_dominant(path: Path, on_error: Callable[[ReadError], None],
 
 
 def given_narrative_for(article: Article, dominant: dict[str, GivenNarrative]) -> GivenNarrative | None:
-    return dominant.get(_key(article.id))
+    return dominant.get(match_key(article.id, dominant))
 
 
 def unmatched_lines(given: dict, used: set[str]) -> list[tuple[int, str]]:
