@@ -101,34 +101,20 @@ def update_copies(store: Any, params: CopyParams | None = None, batch: int = 200
         return UpdateResult(0, 0)
     backend = StoreBackend(store)
     det = CopyDetector(backend, params)
-    indexed = backend.t.indexed_ids()
-    pending: list[Any] = []
+    todo = backend.t.unindexed()
     n = pairs = 0
-
-    def flush() -> None:
-        nonlocal n, pairs
-        ids = [r.id for r in pending]
-        vids, vecs = store.vectors(ids=ids)
-        vec = {i: vecs[k] for k, i in enumerate(vids)}
-        items = [Item(r.id, r.text, r.outlet, r.date, vec.get(r.id)) for r in pending]
-        pairs += len(det.add(items, [r.content_hash for r in pending]))
+    for i in range(0, len(todo), batch):
+        part = todo[i:i + batch]
+        rows = []
+        for chunk in chunked_ids(part):
+            rows.extend(store.iter_texts(_filter(ids=list(chunk))))
+        vids, vecs = store.vectors(ids=[r.id for r in rows])
+        vec = {v: vecs[k] for k, v in enumerate(vids)}
+        items = [Item(r.id, r.text, r.outlet, r.date, vec.get(r.id)) for r in rows]
+        pairs += len(det.add(items, [r.content_hash for r in rows]))
         n += len(items)
         if progress:
             progress(len(items))
-        pending.clear()
-
-    known_hash: dict[str, str | None] = {}
-    for row in store.iter_texts():
-        if row.id in indexed:
-            if not known_hash:
-                known_hash = backend.t.known(sorted(indexed))
-            if known_hash.get(row.id) == row.content_hash:
-                continue
-        pending.append(row)
-        if len(pending) >= batch:
-            flush()
-    if pending:
-        flush()
     return UpdateResult(n, pairs)
 
 
@@ -176,11 +162,11 @@ def update_clusters(store: Any, threshold: float = DEFAULT_THRESHOLD, batch: int
     settings = t.settings()
     if settings is None or abs(float(settings.get("threshold", -1)) - threshold) > 1e-9:
         t.reset({"threshold": threshold, "method": "online DP-Means"})
-    done = t.clustered_ids()
-    ids, vecs = store.vectors()
-    todo = [k for k, i in enumerate(ids) if i not in done]
-    if not todo:
+    todo_ids = t.unclustered()
+    if not todo_ids:
         return 0
+    ids, vecs = store.vectors(ids=todo_ids)
+    todo = list(range(len(ids)))
     cids, sums, sizes, first = t.load()
     dim = vecs.shape[1]
     st = ClusterState(dim)

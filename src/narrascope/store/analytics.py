@@ -267,6 +267,14 @@ class CopyTables:
                         "anchors": r.anchors})
         return out
 
+    def unindexed(self) -> list[str]:
+        """Ids of the articles not in the copy index (new, or replaced since), by pk."""
+        a, d = S.articles, copy_docs
+        q = (select(a.c.id).select_from(a.outerjoin(d, d.c.article_pk == a.c.pk))
+             .where(d.c.article_pk.is_(None)).order_by(a.c.pk))
+        with self.engine.connect() as conn:
+            return [r.id for r in conn.execute(q)]
+
     def indexed_ids(self) -> set[str]:
         a = S.articles
         with self.engine.connect() as conn:
@@ -336,6 +344,15 @@ class ClusterTables:
             return [], None, [], []
         sums = np.stack([np.frombuffer(r.sum, dtype="<f4") for r in rows]).astype(np.float32)
         return [r.id for r in rows], sums, [r.size for r in rows], [r.first_seen for r in rows]
+
+    def unclustered(self) -> list[str]:
+        """Ids of the articles with a vector that are in no cluster, by pk."""
+        a, m, v = S.articles, cluster_members, S.vectors
+        q = (select(a.c.id).select_from(a.join(v, v.c.article_pk == a.c.pk)
+                                        .outerjoin(m, m.c.article_pk == a.c.pk))
+             .where(m.c.article_pk.is_(None)).order_by(a.c.pk))
+        with self.engine.connect() as conn:
+            return [r.id for r in conn.execute(q)]
 
     def clustered_ids(self) -> set[str]:
         a = S.articles
