@@ -175,7 +175,7 @@ def test_side_inputs_match_ids_read_from_a_folder_above(tmp_path: Path) -> None:
     docs = tmp_path / "EN" / "raw-documents"
     docs.mkdir(parents=True)
     (docs / "EN_UA_1.txt").write_text("Title\n\nPutin spoke in Kyiv.", encoding="utf-8")
-    mentions = tmp_path / "EN" / "mentions.txt"
+    mentions = tmp_path / "mentions.tsv"
     mentions.write_text("EN_UA_1.txt\tPutin\t7\t11\n", encoding="utf-8")
     warnings: list[str] = []
     (art,) = prepare_articles([tmp_path / "EN"], mentions=mentions, on_error=warnings.append,
