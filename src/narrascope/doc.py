@@ -118,6 +118,8 @@ class Explanation(_Model):
     quotes: list[Span] = Field(
         default_factory=list, description="Every fragment quoted in 'text', with offsets."
     )
+    source: str | None = Field(
+        None, description="What wrote it: 'template' (the offline explainer) or 'llm'.")
 
 
 class Narratives(_Model):

@@ -108,7 +108,7 @@ class ExplainLLM(LLMComponent):
         text, offsets = checked
         article.narratives.explanation = Explanation(
             narrative=narrative, subnarrative=sub, text=text,
-            quotes=[article.span(s, e) for s, e in offsets])
+            quotes=[article.span(s, e) for s, e in offsets], source="llm")
         return "ok"
 
 

@@ -258,7 +258,8 @@ def explain(article: Article, narrative: str, subnarrative: str | None,
             return None
         text = head.rsplit(".", 1)[0] + "." if "." in head else head + "."
         text = " ".join(text.split()[:MAX_WORDS])
-        return Explanation(narrative=narrative, subnarrative=subnarrative, text=text, quotes=[])
+        return Explanation(narrative=narrative, subnarrative=subnarrative, text=text, quotes=[],
+                           source="template")
     chosen.sort(key=lambda c: c[0])
     quoted = [f"“{article.text[s:e]}”" for s, e, _ in chosen]
     lead = "sentences such as" if len(quoted) > 1 else "the sentence"
@@ -269,7 +270,8 @@ def explain(article: Article, narrative: str, subnarrative: str | None,
         s, e, _ = chosen[0]
         text = f"{head} the sentence “{article.text[s:e]}”."
     quotes = [article.span(s, e) for s, e, _ in chosen]
-    return Explanation(narrative=narrative, subnarrative=subnarrative, text=text, quotes=quotes)
+    return Explanation(narrative=narrative, subnarrative=subnarrative, text=text, quotes=quotes,
+                       source="template")
 
 
 def explain_article(article: Article, vectors: Callable[[Article], np.ndarray],
