@@ -196,6 +196,8 @@ def test_narratives_trends_entities_outlets(client: TestClient) -> None:
     name = ents["items"][0]["entity"]
     e = client.get(f"/api/v1/entities/{q(name)}", params={"period": "month"}).json()
     assert e["articles"] > 0 and e["outlets"] and e["trend"]["series"]
+    by = client.get(f"/api/v1/entities/{q(name)}", params={"chart": "outlets"}).json()
+    assert by["trend"]["by"] == "outlet" and by["trend"]["series"] and by["role"]
     outs = client.get("/api/v1/outlets").json()["items"]
     o = client.get(f"/api/v1/outlets/{q(outs[0]['name'])}").json()
     assert o["outlet"]["name"] == outs[0]["name"] and o["narratives"]

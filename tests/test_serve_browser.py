@@ -144,7 +144,8 @@ def test_overview_trend_chart_renders(server: str, page: Any) -> None:
     shot(page, "overview")
     # the period filter goes into the URL and redraws
     page.select_option("select[name=period]", "month")
-    page.click("form.inline button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.inline button[type=submit]")
     page.wait_for_selector("figure.chart[data-state=drawn]")
     assert "period=month" in page.url
     assert not w.script_errors()
@@ -155,8 +156,8 @@ def test_filters_are_in_the_url(server: str, page: Any) -> None:
     total = int(page.inner_text("#result-count").split()[0].replace(",", ""))
     page.select_option("select[name=narrative]", "URW: Discrediting Ukraine")
     page.fill("input[name=since]", "2025-02-01")
-    page.click("#search-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#search-form button[type=submit]")
     assert "narrative=URW%3A+Discrediting+Ukraine" in page.url and "since=2025-02-01" in page.url
     assert "q=" not in page.url  # empty fields are left out
     filtered = int(page.inner_text("#result-count").split()[0].replace(",", ""))
@@ -171,14 +172,15 @@ def test_filters_are_in_the_url(server: str, page: Any) -> None:
     page.wait_for_selector("figure.chart[data-state=drawn]")
     shot(page, "outlet")
     page.goto(server + f"/entities/{q('European Union')}")
+    page.wait_for_function("document.querySelectorAll('figure.chart[data-state=drawn]').length == 2")
     shot(page, "entity")
     page.goto(server + "/copies")
     shot(page, "copies")
     page.goto(server + "/clusters")
     link = page.locator("table.data a[href^='/clusters/']")
     if link.count():
-        link.first.click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            link.first.click()
         assert page.locator(".timeline li").count() >= 2
         shot(page, "story")
 
@@ -207,7 +209,7 @@ def test_reader_highlights_and_details_by_keyboard(server: str, page: Any) -> No
     page.wait_for_function("document.body.classList.contains('hide-narr')")
     assert "hide-narr" in (page.get_attribute("body", "class") or "")
     assert "layers=" in page.url and "narr" not in page.url.split("layers=")[1].split("&")[0]
-    page.reload()
+    page.reload(wait_until="load")
     assert not page.is_checked("input[data-layer=narr]")
     assert not w.script_errors()
 

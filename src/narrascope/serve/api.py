@@ -184,11 +184,17 @@ def build_entity(data: Data, name: str, f: Filters, period: str) -> dict[str, An
     if total == 0 and f.empty:
         raise not_found("entity", name)
     outlets, trend = data.entity_trend(name, sf, period)
+    # the role the page follows per outlet: the one asked for, else the most frequent
+    totals = {s["name"]: s["total"] for s in trend["series"]}
+    role = f.role or (max(totals, key=lambda k: (totals[k], k)) if totals else "Antagonist")
+    by_outlet = data.trend("entity_role", period, sf, top=10, only=[f"{name}: {role}"],
+                           by="outlet")
     recent = data.articles(sf, limit=10, offset=0, order="-date")
     for it in recent:
         it["links"] = article_links(str(it.get("id")))
     return {"entity": name, "articles": total, "filters": dict(f.items()), "period": period,
-            "outlets": outlets, "trend": trend, "recent": recent, "notice": NOTICE}
+            "outlets": outlets, "trend": trend, "role": role, "trend_by_outlet": by_outlet,
+            "recent": recent, "notice": NOTICE}
 
 
 def build_outlet(data: Data, name: str, period: str) -> dict[str, Any]:
@@ -307,8 +313,15 @@ def entities(request: Request, f: Annotated[Filters, Depends(filters)],
 @router.get("/entities/{name:path}", summary="One entity: its roles per outlet and over time")
 def entity(request: Request, name: str, f: Annotated[Filters, Depends(filters)],
            period: Annotated[str, Depends(period_param)],
-           fmt: Annotated[str, Depends(fmt_param)]) -> Any:
+           fmt: Annotated[str, Depends(fmt_param)],
+           chart: Annotated[str, Query(description="'roles' (trend per main role) or "
+                                       "'outlets' (trend per outlet of one role) in 'trend'")
+                            ] = "roles") -> Any:
+    if chart not in ("roles", "outlets"):
+        raise bad_request("bad_chart", "chart: want roles or outlets", parameter="chart")
     payload = build_entity(data_of(request), name, f, period)
+    if chart == "outlets":
+        payload = {**payload, "trend": payload["trend_by_outlet"]}
     if fmt == "json":
         return payload
     return table_response(payload["outlets"], ("outlet", "articles", "Protagonist", "Antagonist",

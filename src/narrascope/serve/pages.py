@@ -124,6 +124,7 @@ def entity(request: Request, name: str, f: Annotated[Filters, Depends(filters)],
     base = f"/api/v1/entities/{url_part(name)}?{q}"
     return render(request, "entity.html", "/entities", name, p=payload, f=f, name=name,
                   period=period, outlets=d.outlets(), roles=ROLES, trend_src=base,
+                  outlet_src=f"{base}&chart=outlets",
                   json_url=base, csv_url=f"{base}&format=csv",
                   search_url=f"/search?{Filters(**{**f.__dict__, 'entity': name}).query()}")
 

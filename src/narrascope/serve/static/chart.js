@@ -55,7 +55,8 @@
     var every = Math.max(1, Math.ceil(periods.length / Math.max(2, Math.floor(iw / 80))));
     periods.forEach(function (p, i) {
       var last = i === periods.length - 1;
-      if (i % every !== 0 && !(last && i % every >= every / 2)) return;
+      // every `every`-th period, and the last one; none too close to the last
+      if (!last && (i % every !== 0 || periods.length - 1 - i < every)) return;
       var anchor = periods.length > 1 && i === 0 ? "start" : (last && periods.length > 1 ? "end" : "middle");
       el("text", {x: x(i), y: ih + 18, "class": "tick", "text-anchor": anchor}, g).textContent = p;
     });
