@@ -95,6 +95,9 @@ def time_ingest(path: Path, url: str, n: int, vectors: bool) -> dict:
     cmd = [NARRASCOPE, "ingest", str(path), "--db", url, "--quiet"]
     if not vectors:
         cmd.append("--no-vectors")
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     samples: list[tuple[float, int]] = []
@@ -109,6 +112,8 @@ def time_ingest(path: Path, url: str, n: int, vectors: bool) -> dict:
         time.sleep(0.5)
     err = proc.stderr.read() if proc.stderr else ""
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"ingest failed ({proc.returncode}): {err[-2000:]}")
     quart = []
@@ -118,8 +123,46 @@ def time_ingest(path: Path, url: str, n: int, vectors: bool) -> dict:
             quart.append(round(samples[idx][1] / 1024))
     size = db_size(url)
     return {"records": n, "wall_s": round(wall, 1), "records_per_s": round(n / wall),
+            "cpu_s": round(cpu, 1), "records_per_cpu_s": round(n / cpu) if cpu else None,
             "rss_mb_at_25_50_75_100pct": quart, "peak_rss_mb": round(peak / 1024),
             "db_bytes": size, "db_mb_per_1000_articles": round(size / n * 1000 / 2**20, 2)}
+
+
+def time_store_only(path: Path, url: str, n: int, batch: int = 256) -> dict:
+    """In one process: read the records (not timed), time only ``Store.ingest_batch``."""
+    import resource
+
+    from narrascope.read import read_articles
+    from narrascope.store import open_store
+
+    store = open_store(url)
+    spent = 0.0
+    cpu = 0.0
+    done = 0
+    rss: list[int] = []
+    buf = []
+    for art in read_articles([path], keep_layers=True):
+        buf.append(art)
+        if len(buf) == batch:
+            t, c = time.perf_counter(), time.process_time()
+            store.ingest_batch(buf)
+            spent += time.perf_counter() - t
+            cpu += time.process_time() - c
+            done += len(buf)
+            buf = []
+            if done % (batch * 40) == 0:
+                rss.append(round((_rss_kb(os.getpid()) or 0) / 1024))
+    if buf:
+        t, c = time.perf_counter(), time.process_time()
+        store.ingest_batch(buf)
+        spent += time.perf_counter() - t
+        cpu += time.process_time() - c
+        done += len(buf)
+    store.close()
+    return {"records": done, "store_s": round(spent, 1), "records_per_s": round(done / spent),
+            "records_per_cpu_s": round(done / cpu),
+            "rss_mb_samples": rss[:: max(1, len(rss) // 8)],
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
 def pg_url(arg: str | None) -> str | None:
@@ -160,6 +203,18 @@ def cmd_ingest(args: argparse.Namespace) -> dict:
         write_records(path, args.n)
         print(f"wrote {path} in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     out: dict = {"machine": _machine()}
+    if args.store_only:
+        db = work / "store-only.db"
+        for f in work.glob("store-only.db*"):
+            f.unlink()
+        out["sqlite_store_only"] = time_store_only(path, f"sqlite:///{db}", args.n)
+        print(json.dumps(out["sqlite_store_only"]), file=sys.stderr)
+        server = pg_url(args.pg)
+        if server:
+            url = fresh_pg_db(server, "narrascope_bench_store_only")
+            out["postgresql_store_only"] = time_store_only(path, url, args.n)
+            print(json.dumps(out["postgresql_store_only"]), file=sys.stderr)
+        return out
     db = work / "ingest.db"
     for f in work.glob("ingest.db*"):
         f.unlink()
@@ -186,6 +241,7 @@ def build_query_store(url: str, n: int, chars: int, batch: int = 20_000) -> None
     from narrascope.store import open_store
     from narrascope.store import schema as S
     from narrascope.store.records import monday
+    from narrascope.store.store import _bulk_insert
     from narrascope.store.synthetic import ENTITIES, NARRATIVES, ROLES, TECHNIQUES, Synth
 
     store = open_store(url)
@@ -221,15 +277,16 @@ def build_query_store(url: str, n: int, chars: int, batch: int = 20_000) -> None
             w = monday(d)
             o = int(outlets[j])
             arts.append({"pk": pk, "id": f"q-{pk:08d}", "content_hash": f"{pk:064x}",
+                         "source": None, "error": None, "fingerprint": "bench",
                          "outlet_id": o, "domain": f"outlet{o - 1}.example",
                          "url": f"https://outlet{o - 1}.example/{pk}", "date": d, "week": w,
                          "date_source": "given", "language": "en", "title": title, "text": text,
-                         "components": [], "schema_version": "2.0", "run_id": 1,
+                         "components": "[]", "schema_version": "2.0", "run_id": 1,
                          "layers": blob, "n_warnings": 0})
             r = random.Random(pk)
             nar = r.sample(NARRATIVES, r.randint(1, 3))
             base = {"article_pk": pk, "outlet_id": o, "date": d, "week": w, "source": "model",
-                    "evidence": [[0, 10]]}
+                    "evidence": "[[0,10]]"}
             labels.append({**base, "layer": "domain", "label": nar[0][:3].rstrip(":"),
                            "confidence": 0.9})
             for x in nar:
@@ -246,11 +303,18 @@ def build_query_store(url: str, n: int, chars: int, batch: int = 20_000) -> None
                 labels.append({**base, "layer": "entity_role", "label": f"{e}: {role}",
                                "confidence": c})
                 roles.append({"article_pk": pk, "entity": e, "role": role, "confidence": c,
-                              "mentions": 1, "outlet_id": o, "date": d, "fine_roles": []})
+                              "mentions": 1, "outlet_id": o, "date": d, "fine_roles": "[]",
+                              "kind": None})
+        if store.dialect == "sqlite":  # stored as SQLAlchemy's types store them
+            for rows in (arts, labels, roles):
+                for r in rows:
+                    r["date"] = r["date"].isoformat()
+                    if "week" in r:
+                        r["week"] = r["week"].isoformat()
         with store.engine.begin() as conn:
-            conn.execute(insert(S.articles), arts)
-            conn.execute(insert(S.labels), labels)
-            conn.execute(insert(S.entity_roles), roles)
+            _bulk_insert(conn, S.articles, arts)
+            _bulk_insert(conn, S.labels, labels)
+            _bulk_insert(conn, S.entity_roles, roles)
         done = b0 + m
         rate = done / (time.perf_counter() - t0)
         print(f"built {done}/{n} ({rate:.0f} articles/s)", file=sys.stderr, flush=True)
@@ -401,6 +465,8 @@ def main() -> None:
     a.add_argument("--pg", default="auto", help="PostgreSQL server URL, 'auto' (start one with "
                    "scripts/postgres.sh) or 'none'")
     a.add_argument("--vectors", action="store_true", help="compute vectors (sentence encoder)")
+    a.add_argument("--store-only", action="store_true",
+                   help="time only Store.ingest_batch in this process (reading not timed)")
     q = sub.add_parser("query", help="query latency on an N-article store")
     q.add_argument("-n", type=int, default=1_000_000)
     q.add_argument("--chars", type=int, default=1000, help="text characters per article")

@@ -79,6 +79,7 @@ def _sqlite_events(engine: Engine, readonly: bool) -> None:
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache per connection
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -785,6 +786,10 @@ class Store:
         for p, oid in zip(todo, outlet_ids, strict=True):
             row = dict(p[2])
             row.update(outlet_id=oid, domain=p[5], run_id=run_id, fingerprint=p[6])
+            if self.dialect == "sqlite":  # as SQLAlchemy's types would store them
+                row["date"] = _date_param(row["date"])
+                row["week"] = _date_param(row["week"])
+                row["components"] = _json_param(row["components"])
             rows.append(row)
             if row["error"]:
                 result.failures += 1
@@ -837,21 +842,30 @@ def _bulk_insert(conn: Any, t: Any, rows: list[dict[str, Any]]) -> None:
         got = _INSERTS[key] = (str(compiled), order)
     sql_text, order = got
     sqlite = conn.dialect.name == "sqlite"
-    conv = []
-    for k in order:
-        ctype = t.c[k].type
-        if isinstance(ctype, JSON):
-            conv.append(_json_param)
-        elif sqlite and isinstance(ctype, Date):
-            conv.append(_date_param)
-        else:
-            conv.append(None)
+    first = rows[0]
+    conv: list[tuple[int, str, Any]] = []
+    for i, k in enumerate(order):
+        ctype, v = t.c[k].type, first[k]
+        if isinstance(ctype, JSON) and not (v is None or isinstance(v, str)):
+            conv.append((i, k, _json_param))
+        elif sqlite and isinstance(ctype, Date) and isinstance(v, dt.date):
+            conv.append((i, k, _date_param))
+    params: list[Any]
     if conn.dialect.paramstyle in ("qmark", "format", "numeric"):
-        params: list[Any] = [tuple(v if c is None else c(v) for c, v in
-                                   zip(conv, (r[k] for k in order), strict=True)) for r in rows]
+        get = itemgetter(*order)
+        params = [get(r) for r in rows] if len(order) > 1 else [(r[order[0]],) for r in rows]
+        if conv:
+            fixed = []
+            for tup in params:
+                lst = list(tup)
+                for i, _k, fn in conv:
+                    lst[i] = fn(lst[i])
+                fixed.append(tuple(lst))
+            params = fixed
     else:
-        params = [{k: (r[k] if c is None else c(r[k])) for c, k in zip(conv, order, strict=True)}
-                  for r in rows]
+        params = rows
+        if conv:
+            params = [{**r, **{k: fn(r[k]) for _i, k, fn in conv}} for r in rows]
     conn.exec_driver_sql(sql_text, params)
 
 
