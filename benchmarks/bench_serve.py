@@ -67,6 +67,7 @@ def main() -> None:
     c = TestClient(app)
     label = ro.labels("narrative")[0][0]
     outlet = ro.outlets()[0].name
+    entity = ro.labels("entity_role")[0][0].rpartition(": ")[0]
     ids = [a.id for a in ro.list_articles(limit=500, order="id")]
     rng = random.Random(0)
     q = urllib.parse.quote
@@ -75,6 +76,8 @@ def main() -> None:
         "page /narratives/{label}": lambda: f"/narratives/{q(label, safe='')}",
         "page /articles/{id}": lambda: f"/articles/{q(rng.choice(ids), safe='')}",
         "page /search?narrative": lambda: f"/search?narrative={q(label)}",
+        "page /outlets/{name}": lambda: f"/outlets/{q(outlet, safe='')}",
+        "page /entities/{name}": lambda: f"/entities/{q(entity, safe='')}",
         "api /articles": lambda: "/api/v1/articles?limit=50",
         "api /articles?offset=5000": lambda: "/api/v1/articles?limit=50&offset=5000",
         "api /articles?narrative": lambda: f"/api/v1/articles?narrative={q(label)}&limit=50",
