@@ -9,7 +9,10 @@ logistic regression over
   sentences in its own voice (see :mod:`narrascope.components.voice`);
 * the share of own / quoted / reported sentences;
 * the narrative head's best narrative score over own-voice units, over
-  quoted/reported units and in the headline, and the two domain scores.
+  quoted/reported units and in the headline, and the two domain scores;
+* how often the article uses wording typical of slanted outlets ("Kiev regime",
+  "collective West", "climate hysteria") and of mainstream reporting ("Kyiv",
+  "full-scale invasion", "without evidence", "analysts say"), per 100 words.
 
 Voice weights: a quoted or reported sentence's unit scores are multiplied by
 ``q + (1 - q) * P(advances)``: speech the article only reports counts little, speech
@@ -43,6 +46,45 @@ DISTANCING = re.compile(
     re.IGNORECASE)
 
 
+#: wording typical of pro-Kremlin and climate-obstruction outlets (loaded labels, their
+#: spellings and catchwords); general knowledge of these registers, not taken from any
+#: evaluation article
+SLANTED = re.compile(
+    r"\b(?:kiev(?:an)?|kiev\s+regime|special\s+military\s+operation|collective\s+west|"
+    r"anglo-saxons?|neo-?nazis?|nazis?|banderites?|bandera|russophob\w*|denazif\w*|"
+    r"puppets?|globalists?|neocons?|deep\s+state|mainstream\s+media|msm|corporate\s+media|"
+    r"western\s+(?:sponsors|curators|masters|handlers)|curators|liberat(?:ed|ion)|"
+    r"militants|junta|illegitimate|hysteria|hysterical|so-called|alarmists?|alarmism|"
+    r"climate\s+(?:cult|hysteria|fanatics|zealots|scam|hoax|religion)|hoax|scam|madness|"
+    r"green\s+agenda|great\s+reset|davos|wef|elites?|tyranny|sheeple|wake\s+up|"
+    r"regime\s+in\s+kiev|kiev\s+authorities|zelensky\s+regime|nazi\s+regime|"
+    r"donbass|novorossiya|multipolar|unipolar|sovereignty|satanic|degenerate)\b",
+    re.IGNORECASE)
+#: wording typical of mainstream reporting about the same topics (attribution, hedges,
+#: the Kyiv spelling, the invasion named as such)
+REPORTING = re.compile(
+    r"\b(?:kyiv|full-scale\s+invasion|unprovoked|war\s+of\s+aggression|kremlin-backed|"
+    r"russian-occupied|occupied\s+territor\w+|propaganda|disinformation|misinformation|"
+    r"without\s+(?:providing\s+)?evidence|independently\s+verif\w+|falsely|"
+    r"(?:told|said\s+in\s+a\s+statement\s+to)\s+(?:reuters|the\s+associated\s+press|afp)|"
+    r"reuters|associated\s+press|afp|analysts?\s+(?:say|said)|experts?\s+(?:say|said)|"
+    r"said\s+in\s+a\s+statement|according\s+to|scientists\s+(?:say|said)|"
+    r"climate\s+crisis|peer-reviewed|study\s+(?:published|found)|researchers|"
+    r"fact[\s-]check\w*|claimed|claims?\s+that|alleged(?:ly)?)\b",
+    re.IGNORECASE)
+_WORDS = re.compile(r"\w+")
+
+
+def lexical_features(texts: list[str]) -> list[float]:
+    """Slanted and reporting wording per 100 words, and their log counts."""
+    joined = " ".join(texts)
+    n = max(len(_WORDS.findall(joined)), 1)
+    a = len(SLANTED.findall(joined))
+    b = len(REPORTING.findall(joined))
+    return [100 * a / n, 100 * b / n, float(np.log1p(a)), float(np.log1p(b)),
+            float(np.log1p(a) - np.log1p(b))]
+
+
 def distanced(text: str) -> bool:
     return bool(DISTANCING.search(text))
 
@@ -57,10 +99,12 @@ class Gate:
     scale: np.ndarray
     classes: tuple[str, ...] = GATE_CLASSES
     threshold: float = 0.5    # P(advances) below this: no narrative
+    first_feature: int = 0    # features used: gate_features(...)[first_feature:]
     info: dict[str, Any] = field(default_factory=dict)
 
     def proba(self, f: np.ndarray) -> np.ndarray:
-        z = ((np.atleast_2d(f) - self.mean) / self.scale) @ self.coef.T + self.intercept
+        x = np.atleast_2d(f)[:, self.first_feature:]
+        z = ((x - self.mean) / self.scale) @ self.coef.T + self.intercept
         z = z - z.max(1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(1, keepdims=True)
@@ -74,20 +118,25 @@ class Gate:
                  intercept=self.intercept.astype(np.float32),
                  mean=self.mean.astype(np.float32), scale=self.scale.astype(np.float32))
         return {"classes": list(self.classes), "threshold": round(float(self.threshold), 4),
-                **self.info}
+                "first_feature": int(self.first_feature), **self.info}
 
     @classmethod
     def load(cls, directory: str | Path, cfg: dict[str, Any]) -> Gate:
         with np.load(Path(directory) / "gate.npz") as z:
             arrs = {k: z[k].astype(np.float64) for k in ("coef", "intercept", "mean", "scale")}
-        info = {k: v for k, v in cfg.items() if k not in ("classes", "threshold")}
+        info = {k: v for k, v in cfg.items()
+                if k not in ("classes", "threshold", "first_feature")}
         return cls(classes=tuple(cfg.get("classes", GATE_CLASSES)),
-                   threshold=float(cfg.get("threshold", 0.5)), info=info, **arrs)
+                   threshold=float(cfg.get("threshold", 0.5)),
+                   first_feature=int(cfg.get("first_feature", 0)), info=info, **arrs)
+
+
+N_SCALARS = 14
 
 
 def gate_features(S: np.ndarray, P: np.ndarray, spans: list[tuple[int, int]],
                   voices: list[str], is_title: list[bool], nar_idx: np.ndarray,
-                  dom_idx: np.ndarray) -> np.ndarray:
+                  dom_idx: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
     """Features of one article for the gate (see the module docstring).
 
     ``S`` (n, d): content-sentence vectors; ``P`` (u, L): unscaled unit scores over
@@ -96,7 +145,7 @@ def gate_features(S: np.ndarray, P: np.ndarray, spans: list[tuple[int, int]],
     d = S.shape[1] if S.ndim == 2 else 384
     n = len(S)
     if n == 0:
-        return np.zeros(2 * d + 9, np.float32)
+        return np.zeros(2 * d + N_SCALARS, np.float32)
     own = np.array([v == "own" for v in voices])
     m_all = S.mean(0)
     m_all = m_all / max(float(np.linalg.norm(m_all)), 1e-9)
@@ -115,7 +164,8 @@ def gate_features(S: np.ndarray, P: np.ndarray, spans: list[tuple[int, int]],
     scal = [own.mean(), np.mean([v == "quoted" for v in voices]),
             np.mean([v == "reported" for v in voices]), best_own, best_other, best_title,
             float(np.sort(nar)[-3:].mean()) if len(nar) else 0.0,
-            float(dom.max()) if len(dom) else 0.0, float(np.log(n))]
+            float(dom.max()) if len(dom) else 0.0, float(np.log(n)),
+            *lexical_features(texts or [])]
     return np.concatenate([m_all, m_own, np.asarray(scal, np.float32)]).astype(np.float32)
 
 

@@ -209,7 +209,8 @@ class BaseNarrativeModel:
             texts = texts if texts is not None else [""] * len(S)
             is_title = is_title if is_title is not None else [False] * len(S)
             if self.gate is not None:
-                f = gate_features(S, P, spans, voices, is_title, self.nar_idx, self.dom_idx)
+                f = gate_features(S, P, spans, voices, is_title, self.nar_idx, self.dom_idx,
+                                  texts)
                 self.last_p_advances = float(self.gate.p_advances(f)[0])
             sw = sentence_weights(voices, texts, is_title, self.quoted_weight,
                                   self.negation_weight, self.last_p_advances)

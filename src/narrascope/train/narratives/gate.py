@@ -24,7 +24,12 @@ from typing import Any
 import numpy as np
 
 from narrascope.components.narratives.data import EmbeddingCache, Passage
-from narrascope.components.narratives.gate import GATE_CLASSES, Gate, gate_features
+from narrascope.components.narratives.gate import (
+    GATE_CLASSES,
+    N_SCALARS,
+    Gate,
+    gate_features,
+)
 from narrascope.components.narratives.model import BaseNarrativeModel, _logit, make_units
 from narrascope.doc import Article
 
@@ -118,14 +123,19 @@ def features(model: BaseNarrativeModel, inp: ArticleInput) -> np.ndarray:
     U, spans = make_units(inp.S, model.windows)
     P = model.unit_scores(U) if len(U) else np.zeros((0, len(model.labels)), np.float32)
     return gate_features(inp.S, P, spans, inp.voices, inp.is_title, model.nar_idx,
-                         model.dom_idx)
+                         model.dom_idx, inp.texts)
 
 
 def fit_gate(model: BaseNarrativeModel, inputs: Sequence[ArticleInput], ys: Sequence[str],
-             ws: Sequence[float], C: float = 0.5, seed: int = 0) -> Gate:
+             ws: Sequence[float], C: float = 0.05, seed: int = 0,
+             vectors: bool = False) -> Gate:
+    """``vectors=False``: only the 14 scalar features (voice shares, head scores,
+    wording); the sentence-vector means fit the synthetic registers too closely."""
     from sklearn.linear_model import LogisticRegression
 
     X = np.stack([features(model, i) for i in inputs]).astype(np.float64)
+    first = 0 if vectors else X.shape[1] - N_SCALARS
+    X = X[:, first:]
     y = np.array([GATE_CLASSES.index(c) for c in ys])
     w = np.asarray(ws, dtype=float)
     # balance the classes by total weight
@@ -140,8 +150,8 @@ def fit_gate(model: BaseNarrativeModel, inputs: Sequence[ArticleInput], ys: Sequ
     icpt = np.zeros(len(GATE_CLASSES))
     for r, k in enumerate(clf.classes_):
         coef[k], icpt[k] = clf.coef_[r], clf.intercept_[r]
-    return Gate(coef=coef, intercept=icpt, mean=mean, scale=scale,
-                info={"C": C, "n_train": int(len(y)),
+    return Gate(coef=coef, intercept=icpt, mean=mean, scale=scale, first_feature=first,
+                info={"C": C, "vectors": vectors, "n_train": int(len(y)),
                       "train_counts": {c: int((y == k).sum()) for k, c in enumerate(GATE_CLASSES)}})
 
 
@@ -192,7 +202,7 @@ def score(model: BaseNarrativeModel, inputs: Sequence[ArticleInput],
     return float(np.mean(c)), float(np.mean(f)), fp / max(n_other, 1)
 
 
-GRID = {"threshold": (0.3, 0.4, 0.5, 0.6, 0.7),
+GRID = {"threshold": (0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
         "quoted_weight": (0.4, 0.6, 0.8, 1.0),
         "negation_weight": (0.5, 1.0),
         "other_margin": (0.6, 0.8, 1.0)}
