@@ -220,9 +220,10 @@ def cmd_ingest(args: argparse.Namespace) -> dict:
         f.unlink()
     out["sqlite"] = time_ingest(path, f"sqlite:///{db}", args.n, args.vectors)
     print(json.dumps(out["sqlite"]), file=sys.stderr)
-    again = time_ingest(path, f"sqlite:///{db}", args.n, args.vectors)
-    out["sqlite_same_input_again"] = {"records_per_s": again["records_per_s"],
-                                      "wall_s": again["wall_s"]}
+    if args.again:
+        again = time_ingest(path, f"sqlite:///{db}", args.n, args.vectors)
+        out["sqlite_same_input_again"] = {"records_per_s": again["records_per_s"],
+                                          "wall_s": again["wall_s"]}
     server = pg_url(args.pg)
     if server:
         url = fresh_pg_db(server, "narrascope_bench_ingest")
@@ -235,7 +236,8 @@ def cmd_ingest(args: argparse.Namespace) -> dict:
 
 
 def build_query_store(url: str, n: int, chars: int, batch: int = 20_000) -> None:
-    """Fill a migrated store with ``n`` generated articles by bulk inserts."""
+    """Fill a migrated store up to ``n`` generated articles by bulk inserts (appends to
+    what is there, so a store can be grown step by step)."""
     from sqlalchemy import insert
 
     from narrascope.store import open_store
@@ -249,20 +251,22 @@ def build_query_store(url: str, n: int, chars: int, batch: int = 20_000) -> None
     vocab = np.array(synth.vocab)
     weights = np.array(synth.weights)
     weights = weights / weights.sum()
-    rng = np.random.default_rng(3)
-    with store.engine.begin() as conn:
-        conn.execute(insert(S.runs), [{"started_at": dt.datetime.now(dt.UTC),
-                                       "narrascope_version": "bench", "schema_version": "2.0",
-                                       "fingerprint": "bench", "components": []}])
-        conn.execute(insert(S.outlets), [{"id": k + 1, "name": f"outlet{k}.example",
-                                          "domains": [f"outlet{k}.example"], "from_file": 0}
-                                         for k in range(50)])
+    have = store.count()
+    rng = np.random.default_rng(3 + have)
+    if have == 0:
+        with store.engine.begin() as conn:
+            conn.execute(insert(S.runs), [{"started_at": dt.datetime.now(dt.UTC),
+                                           "narrascope_version": "bench", "schema_version": "2.0",
+                                           "fingerprint": "bench", "components": []}])
+            conn.execute(insert(S.outlets), [{"id": k + 1, "name": f"outlet{k}.example",
+                                              "domains": [f"outlet{k}.example"], "from_file": 0}
+                                             for k in range(50)])
     blob = zlib.compress(json.dumps({"schema_version": "2.0", "id": "x", "components": []}).encode())
     start = dt.date(2024, 1, 1)
     words_per = max(5, chars // 7)
     t0 = time.perf_counter()
-    pk = 0
-    for b0 in range(0, n, batch):
+    pk = have
+    for b0 in range(have, n, batch):
         m = min(batch, n - b0)
         idx = rng.choice(len(vocab), size=(m, words_per), p=weights)
         outlets = rng.integers(1, 51, m)
@@ -316,7 +320,7 @@ def build_query_store(url: str, n: int, chars: int, batch: int = 20_000) -> None
             _bulk_insert(conn, S.labels, labels)
             _bulk_insert(conn, S.entity_roles, roles)
         done = b0 + m
-        rate = done / (time.perf_counter() - t0)
+        rate = (done - have) / (time.perf_counter() - t0)
         print(f"built {done}/{n} ({rate:.0f} articles/s)", file=sys.stderr, flush=True)
     if store.dialect == "sqlite":
         from sqlalchemy import text as sql
@@ -407,45 +411,40 @@ def time_queries(url: str, repeat: int) -> dict:
 def cmd_query(args: argparse.Namespace) -> dict:
     work = Path(args.dir)
     work.mkdir(parents=True, exist_ok=True)
-    out: dict = {"machine": _machine()}
-    db = work / f"query-{args.n}.db"
+    out: dict = {"machine": _machine(), "sqlite": {}}
+    db = work / "query.db"
     url = f"sqlite:///{db}"
-    if not db.exists() or args.rebuild:
+    if args.rebuild:
         for f in work.glob(db.name + "*"):
             f.unlink()
+    sizes = sorted(int(x) for x in args.sizes.split(",")) if args.sizes else [args.n]
+    for size in sizes:
         t = time.perf_counter()
-        build_query_store(url, args.n, args.chars)
-        out["sqlite_build_s"] = round(time.perf_counter() - t)
-    out["sqlite_db_mb_per_1000_articles"] = round(db_size(url) / args.n * 1000 / 2**20, 2)
-    out["sqlite"] = time_queries(url, args.repeat)
-    print(json.dumps(out["sqlite"], indent=1), file=sys.stderr)
+        build_query_store(url, size, args.chars)
+        res: dict = {"build_s": round(time.perf_counter() - t),
+                     "db_mb_per_1000_articles": round(db_size(url) / size * 1000 / 2**20, 2),
+                     "load_avg_1min": round(os.getloadavg()[0], 2)}
+        res.update(time_queries(url, args.repeat))
+        out["sqlite"][str(size)] = res
+        print(json.dumps({size: res}, indent=1), file=sys.stderr, flush=True)
+        if args.json:
+            Path(args.json).write_text(json.dumps(out, indent=2, default=str) + "\n",
+                                       encoding="utf-8")
     server = pg_url(args.pg)
     if server:
         name = f"narrascope_bench_query_{args.n}"
-        from narrascope.store import normalise_url
+        purl = fresh_pg_db(server, name)
+        t = time.perf_counter()
+        build_query_store(purl, args.n, args.chars)
+        out["postgresql_build_s"] = round(time.perf_counter() - t)
+        from sqlalchemy import text as sql
 
-        purl = normalise_url(server).set(database=name).render_as_string(hide_password=False)
-        try:
-            from narrascope.store import open_store
+        from narrascope.store import open_store
 
-            existing = open_store(purl, readonly=True)
-            have = existing.count()
-            existing.close()
-        except Exception:
-            have = -1
-        if have != args.n or args.rebuild:
-            purl = fresh_pg_db(server, name)
-            t = time.perf_counter()
-            build_query_store(purl, args.n, args.chars)
-            out["postgresql_build_s"] = round(time.perf_counter() - t)
-            from sqlalchemy import text as sql
-
-            from narrascope.store import open_store
-
-            s = open_store(purl)
-            with s.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(sql("VACUUM ANALYZE"))
-            s.close()
+        s = open_store(purl)
+        with s.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sql("VACUUM ANALYZE"))
+        s.close()
         out["postgresql_db_mb_per_1000_articles"] = round(db_size(purl) / args.n * 1000 / 2**20, 2)
         out["postgresql"] = time_queries(purl, args.repeat)
         print(json.dumps(out["postgresql"], indent=1), file=sys.stderr)
@@ -465,12 +464,16 @@ def main() -> None:
     a.add_argument("--pg", default="auto", help="PostgreSQL server URL, 'auto' (start one with "
                    "scripts/postgres.sh) or 'none'")
     a.add_argument("--vectors", action="store_true", help="compute vectors (sentence encoder)")
+    a.add_argument("--no-again", dest="again", action="store_false",
+                   help="skip the second ingest of the same input into SQLite")
     a.add_argument("--store-only", action="store_true",
                    help="time only Store.ingest_batch in this process (reading not timed)")
     q = sub.add_parser("query", help="query latency on an N-article store")
     q.add_argument("-n", type=int, default=1_000_000)
     q.add_argument("--chars", type=int, default=1000, help="text characters per article")
     q.add_argument("--repeat", type=int, default=40)
+    q.add_argument("--sizes", help="grow the store step by step and time the queries at each "
+                   "size, e.g. 250000,500000,1000000")
     q.add_argument("--pg", default="none")
     q.add_argument("--rebuild", action="store_true")
     for p in (a, q):
