@@ -14,13 +14,15 @@ import csv
 import datetime as dt
 import json
 import math
+import re
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from narrascope.doc import Article, iter_spans, upgrade_record
+from narrascope.doc import Article, Span, upgrade_record
 from narrascope.read.dates import parse_date
 from narrascope.read.errors import ReadError
 from narrascope.read.text import parse_text
@@ -41,7 +43,7 @@ def _opt_str(value: Any) -> str | None:
 
 def record_to_article(
     rec: dict[str, Any], path: str, line: int, max_chars: int, keep_layers: bool = False,
-    default_id: str | None = None,
+    default_id: str | None = None, scan_strings: bool = True,
 ) -> Article:
     """Validate one input record; raise :class:`ReadError` naming ``path:line``.
 
@@ -49,7 +51,10 @@ def record_to_article(
     """
     if not isinstance(rec, dict):
         raise ReadError(path, f"expected an object with 'id' and 'text', got {type(rec).__name__}", line)
-    problem = check_value(rec)
+    # layers have a fixed, typed shape (pydantic checks them); free-form values are walked.
+    # scan_strings=False: the caller knows no string can hold a lone surrogate
+    free = {k: v for k, v in rec.items() if k not in _LAYERS} if keep_layers else rec
+    problem = check_value(free) or (check_value(rec) if scan_strings and free is not rec else None)
     if problem:
         raise ReadError(path, problem, line)
     if "schema_version" in rec and keep_layers:
@@ -167,7 +172,7 @@ def _analysed_record(rec: dict[str, Any], path: str, line: int, max_chars: int) 
         raise ReadError(path, f"article {art.id!r} has {len(art.text)} characters, over the limit "
                         f"of {max_chars} (raise it with --max-chars)", line)
     n = len(art.text)
-    for sp in iter_spans(art):
+    for sp in _spans(art):
         if sp.end > n:
             raise ReadError(path, f"invalid narrascope record {art.id!r}: span {sp.start}-{sp.end} "
                             f"is outside the text ({n} characters)", line)
@@ -179,6 +184,47 @@ def _analysed_record(rec: dict[str, Any], path: str, line: int, max_chars: int) 
             raise ReadError(path, f"invalid narrascope record {art.id!r}: bad sentence index", line)
     art.path = f"{path}:{line}"  # where it was read now, not a path the record claims
     return art
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\[uU][dD][89a-fA-F]")
+
+
+_MODEL_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _holds_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_model(a) for a in typing.get_args(annotation))
+
+
+def _model_fields(cls: type) -> tuple[str, ...]:
+    """Names of the fields of a model class whose values may hold models (hence spans)."""
+    names = _MODEL_FIELDS.get(cls)
+    if names is None:
+        names = tuple(n for n, f in cls.model_fields.items()  # type: ignore[attr-defined]
+                      if _holds_model(f.annotation))
+        _MODEL_FIELDS[cls] = names
+    return names
+
+
+def _spans(art: Article) -> Iterator[Span]:
+    """Every span of a validated record (as :func:`narrascope.doc.iter_spans`, faster:
+    iterative, and only into the fields whose type may hold a model)."""
+    stack: list[Any] = [art]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, Span):
+            yield obj
+        d = obj.__dict__
+        for name in _model_fields(type(obj)):
+            value = d.get(name)
+            if isinstance(value, BaseModel):
+                stack.append(value)
+            elif isinstance(value, list | tuple):
+                stack.extend(v for v in value if isinstance(v, BaseModel))
+            elif isinstance(value, dict):
+                stack.extend(v for v in value.values() if isinstance(v, BaseModel))
 
 
 def _no_constant(name: str) -> Any:
@@ -250,9 +296,10 @@ def read_jsonl(path: Path, max_chars: int, keep_layers: bool = False,
             except ValueError as exc:  # NaN/Infinity, integers over Python's digit limit
                 yield ReadError(p, f"malformed JSON: {' '.join(str(exc).split())[:200]}", lineno)
                 continue
-            try:
+            try:  # a lone surrogate can only come from a \uD800-\uDFFF escape in the line
                 yield record_to_article(rec, p, lineno, max_chars, keep_layers,
-                                        default_id=f"{fid}:{lineno}")
+                                        default_id=f"{fid}:{lineno}",
+                                        scan_strings=_SURROGATE_ESCAPE.search(raw) is not None)
             except ReadError as err:
                 yield err
             except (RecursionError, ValueError, TypeError) as exc:  # never stop the file
