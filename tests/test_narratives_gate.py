@@ -117,3 +117,32 @@ def test_one_definition_of_set_f1() -> None:
 
     assert f1_sets is set_f1
     assert samples_f1([["a"], []], [["a", "b"], []])[0] == pytest.approx((2 / 3 + 1) / 2)
+
+
+def test_gate_round_trip_and_narrative_cap(model, tmp_path) -> None:
+    d = 20
+    rng = np.random.default_rng(0)
+    g = Gate(coef=rng.normal(size=(3, d)), intercept=np.zeros(3), mean=np.zeros(d),
+             scale=np.ones(d), threshold=0.4, first_feature=5, info={"C": 0.05})
+    cfg = g.save(tmp_path)
+    back = Gate.load(tmp_path, cfg)
+    f = rng.normal(size=(2, d + 5))
+    assert np.allclose(back.p_advances(f), g.p_advances(f), atol=1e-5)
+    assert back.threshold == 0.4 and back.first_feature == 5
+    # max_narratives keeps the narratives with the largest margins
+    a, b = "URW: Discrediting Ukraine", "URW: Praise of Russia"
+    x = _pooled(model, a, None, 0.0)
+    jb = model.labels.index(b)
+    x[jb] = min(0.999, model.thresholds[jb] * 1.1)
+    old = model.max_narratives
+    try:
+        model.max_narratives = 0
+        row = model.decide(x[None])[0]
+        assert {model.labels[j] for j in model.nar_idx if row[j]} == {a, b}
+        model.max_narratives = 1
+        row = model.decide(x[None])[0]
+        got = {model.labels[j] for j in model.nar_idx if row[j]}
+        assert len(got) == 1
+        assert all(lab.startswith(next(iter(got))) for lab in _labels(model, row))
+    finally:
+        model.max_narratives = old

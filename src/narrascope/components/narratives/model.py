@@ -147,7 +147,7 @@ class BaseNarrativeModel:
                  max_subs_per_narrative: int = 0, gate: Gate | None = None,
                  quoted_weight: float = 1.0, negation_weight: float = 1.0,
                  other_margin: float = 1.0, calibration: dict[str, float] | None = None,
-                 ) -> None:
+                 max_narratives: int = 0) -> None:
         self.taxonomy = taxonomy
         self.labels = label_space(taxonomy)
         self.pooling = pooling
@@ -167,6 +167,7 @@ class BaseNarrativeModel:
         self.quoted_weight = float(quoted_weight)
         self.negation_weight = float(negation_weight)
         self.other_margin = float(other_margin)
+        self.max_narratives = int(max_narratives or 0)  # 0: no cap
         #: confidence re-calibration on real articles: a, b, cap, cap_single
         self.calibration = dict(calibration or {})
         self._build_index()
@@ -326,6 +327,15 @@ class BaseNarrativeModel:
                 ok = need & (R[np.arange(len(X)), best] >= self.other_margin)
                 spec[ok, best[ok]] = True
                 has_spec[ok, g] = True
+        k_nar = self.max_narratives
+        if k_nar:  # keep the k narratives with the largest margin over their threshold
+            M = np.where(nar, X[:, self.nar_idx] / np.maximum(th[self.nar_idx], 1e-6), -np.inf)
+            order = np.argsort(-M, axis=1, kind="stable")
+            drop = np.zeros_like(nar)
+            np.put_along_axis(drop, order[:, k_nar:], True, axis=1)
+            nar &= ~drop
+            spec &= nar[:, self.sub2nar]
+            has_spec &= nar
         other = nar & ~has_spec
         sub = spec.copy()
         sub[:, self.nar_other] = other
@@ -435,6 +445,7 @@ class BaseNarrativeModel:
                 "max_subs_per_narrative": self.max_subs_per_narrative,
                 "quoted_weight": self.quoted_weight, "negation_weight": self.negation_weight,
                 "other_margin": self.other_margin, "calibration": self.calibration,
+                "max_narratives": self.max_narratives,
                 "default_threshold": self.default_threshold,
                 "thresholds": {lab: round(float(t), 5)
                                for lab, t in zip(self.labels, self.thresholds, strict=True)}}
@@ -523,6 +534,7 @@ def _common_kwargs(cfg: dict[str, Any]) -> dict[str, Any]:
             "quoted_weight": float(cfg.get("quoted_weight", 1.0)),
             "negation_weight": float(cfg.get("negation_weight", 1.0)),
             "other_margin": float(cfg.get("other_margin", 1.0)),
+            "max_narratives": int(cfg.get("max_narratives", 0) or 0),
             "calibration": cfg.get("calibration") or None,
             "default_threshold": float(cfg.get("default_threshold", 0.5)),
             "name": cfg.get("name", "")}
