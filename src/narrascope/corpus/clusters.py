@@ -49,9 +49,23 @@ class ClusterState:
     def build_index(self) -> None:
         from usearch.index import Index
 
-        self.index = Index(ndim=self.dim, metric="cos", dtype="f32")
+        self.index = Index(ndim=self.dim, metric="cos", dtype="f16", expansion_add=32)
         if len(self.sizes):
-            self.index.add(np.arange(len(self.sizes)), self.centroids)
+            self.index.add(np.arange(len(self.sizes)), self.centroids[: len(self.sizes)])
+
+    def reserve(self, extra: int) -> None:
+        """Room for ``extra`` more clusters (the arrays grow by doubling; rows past
+        ``len(sizes)`` are unused)."""
+        need = len(self.sizes) + extra
+        if self.sums.shape[0] >= need:
+            return
+        cap = max(need, 2 * self.sums.shape[0], 1024)
+        n = len(self.sizes)
+        for name in ("sums", "centroids"):
+            old = getattr(self, name)
+            new = np.zeros((cap, self.dim), np.float32)
+            new[:n] = old[:n]
+            setattr(self, name, new)
 
 
 class StoryClusterer:
@@ -78,38 +92,38 @@ class StoryClusterer:
         for c0 in range(0, n, self.chunk):
             idx = order[c0:c0 + self.chunk]
             v = vectors[idx]
+            st.reserve(len(idx))
             if len(st.sizes):
                 res = st.index.search(v, 1)
                 keys = np.asarray(res.keys).reshape(len(idx), -1)[:, 0]
             else:
                 keys = np.full(len(idx), -1)
-            fresh: list[int] = []          # clusters opened in this chunk
-            fresh_c = np.zeros((0, st.dim), np.float32)
+            fresh: dict[int, int] = {}     # clusters opened in this chunk -> row in fresh_c
+            fresh_ids: list[int] = []
+            fresh_c = np.zeros((len(idx), st.dim), np.float32)
             touched: set[int] = set()
             for j, i in enumerate(idx):
                 best, sim = -1, -1.0
                 if 0 <= keys[j] < len(st.sizes):
                     best, sim = int(keys[j]), float(np.dot(st.centroids[keys[j]], v[j]))
                 if fresh:
-                    s = fresh_c @ v[j]
+                    s = fresh_c[: len(fresh)] @ v[j]
                     f = int(np.argmax(s))
                     if s[f] > sim:
-                        best, sim = fresh[f], float(s[f])
+                        best, sim = fresh_ids[f], float(s[f])
                 if best < 0 or sim < self.threshold:
                     best = len(st.sizes)
                     st.sizes.append(0)
                     st.first_seen.append(dates[i])
-                    st.centroids = np.vstack([st.centroids, v[j][None]])
-                    st.sums = np.vstack([st.sums, np.zeros((1, st.dim), np.float32)])
-                    fresh.append(best)
-                    fresh_c = np.vstack([fresh_c, v[j][None]])
+                    fresh[best] = len(fresh_ids)
+                    fresh_ids.append(best)
                     sim = 1.0
                 st.sizes[best] += 1
                 st.sums[best] += v[j]
                 c = st.sums[best] / max(1e-9, float(np.linalg.norm(st.sums[best])))
                 st.centroids[best] = c
                 if best in fresh:
-                    fresh_c[fresh.index(best)] = c
+                    fresh_c[fresh[best]] = c
                 else:
                     touched.add(best)
                 if dates[i] is not None and (st.first_seen[best] is None
@@ -120,8 +134,8 @@ class StoryClusterer:
                 t = np.array(sorted(touched))
                 st.index.remove(t)
                 st.index.add(t, st.centroids[t])
-            if fresh:
-                st.index.add(np.array(fresh), st.centroids[fresh])
+            if fresh_ids:
+                st.index.add(np.array(fresh_ids), st.centroids[fresh_ids])
         return assign, sims
 
 

@@ -422,7 +422,7 @@ class CopyDetector:
         index = self.backend.ann()
         vecs = np.stack([np.asarray(it.vector, dtype=np.float32) for it in items])
         if index is None:
-            index = Index(ndim=vecs.shape[1], metric="cos", dtype="f16")
+            index = Index(ndim=vecs.shape[1], metric="cos", dtype="f16", expansion_add=32)
         akeys = self.backend.ann_keys([it.id for it in items])
         present = np.asarray(index.contains(akeys), dtype=bool).reshape(-1) if len(index) else None
         if present is not None and present.any():
