@@ -3,7 +3,7 @@
 ``pg_url``: a real PostgreSQL for the store tests.  It uses $NARRASCOPE_TEST_PG_URL
 (``.ci/run`` starts a server with ``scripts/postgres.sh`` and sets it) or starts one
 with that script; the tests that need it skip, saying why, only when neither works.
-Each test gets its own database, copied from a migrated template.
+The session migrates one database of its own; each test starts with its tables empty.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _db_url(url: str, name: str) -> str:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[tuple[str, str]]:
-    """(server URL, name of a migrated template database)."""
+    """(server URL, name of a migrated database for this test session)."""
     url, why = _start_postgres()
     if url is None:
         pytest.skip(f"PostgreSQL not available: {why}")
@@ -64,7 +64,7 @@ def pg_server() -> Iterator[tuple[str, str]]:
         pytest.skip(f"PostgreSQL at {url} not reachable: {exc}")
     from psycopg import sql
 
-    template = f"narrascope_tmpl_{uuid.uuid4().hex[:12]}"
+    template = f"narrascope_test_{uuid.uuid4().hex[:12]}"
     conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(template)))
     from narrascope.store import open_store
 
@@ -79,17 +79,21 @@ def pg_server() -> Iterator[tuple[str, str]]:
 
 @pytest.fixture
 def pg_url(pg_server: tuple[str, str]) -> Iterator[str]:
-    """URL of a fresh, migrated PostgreSQL database (dropped after the test)."""
+    """URL of a migrated PostgreSQL database, emptied before each test."""
+    import psycopg
     from psycopg import sql
 
-    url, template = pg_server
-    name = f"narrascope_test_{uuid.uuid4().hex[:12]}"
-    with _admin(url) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(template)))
-    try:
-        yield _db_url(url, name)
-    finally:
-        with _admin(url) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)))
+    url, name = pg_server
+
+    from narrascope.store import normalise_url
+
+    u = normalise_url(url)
+    with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
+                         dbname=name, autocommit=True) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'")]
+        if tables:
+            conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+                sql.SQL(", ").join(sql.Identifier(t) for t in tables)))
+    yield _db_url(url, name)
