@@ -311,7 +311,7 @@ class STFolderEncoder(Encoder):
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(str(path), device="cpu")
-        self.dim = int(self.model.get_sentence_embedding_dimension() or DIM)
+        self.dim = int(self.model.get_embedding_dimension() or DIM)
         weights = next(iter(sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin"))),
                        None)
         self.id = f"st:{path.name}:{file_sha256(weights)[:16] if weights else 'unknown'}"
