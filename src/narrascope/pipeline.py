@@ -29,7 +29,7 @@ DEFAULT_CONFIG_NAME = "default.toml"
 #: The default pipeline needs about 0.5 s an article on 2 CPU cores.
 DEFAULT_TIME_BUDGET = 60.0
 #: Seconds at least that a component's first batch may take (it may load its models).
-FIRST_BATCH_GRACE = 600.0
+FIRST_BATCH_GRACE = 300.0
 
 #: ``on_error(article, message)``: called for each article a component failed on.
 ErrorHandler = Callable[[Article, str], None]
