@@ -357,13 +357,17 @@ def time_queries(url: str, repeat: int) -> dict:
     def run(fn, make) -> dict:  # type: ignore[no-untyped-def]
         for _ in range(3):
             fn(*make())
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
             a = make()
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             fn(*a)
             times.append((time.perf_counter() - t) * 1000)
-        return _pct(times)
+            cpu.append((time.process_time() - c) * 1000)
+        out = _pct(times)
+        cp = _pct(cpu)  # CPU time of this process (SQLite runs in it; a PostgreSQL server not)
+        out["cpu_p50_ms"], out["cpu_p95_ms"] = cp["p50_ms"], cp["p95_ms"]
+        return out
 
     def q_outlet_month(o: str, m: dt.date) -> None:
         f = ArticleFilter(outlet=[o], since=m, until=month_end(m))
