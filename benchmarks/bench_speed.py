@@ -84,30 +84,33 @@ def child(mode: str, a: argparse.Namespace) -> dict:
         texts = [s.text for art in split.pipe(arts) for s in art.sentences]
         st = get_encoder()
         st.encode(texts[:64], batch_size=64)  # warm-up
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         st.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
-        dt = time.perf_counter() - t0
-        return {"articles": len(arts), "seconds": dt, "sentences": len(texts),
-                "peak_rss_mb": peak_mb()}
+        dt, ct = time.perf_counter() - t0, time.process_time() - c0
+        return {"articles": len(arts), "seconds": dt, "cpu_seconds": ct,
+                "sentences": len(texts), "peak_rss_mb": peak_mb()}
     if mode in {"default", "fast"}:
         nlp = pipeline(mode)
         list(nlp.pipe(articles(4, seed=1), batch_size=4))  # loading, untimed
         arts = articles(a.n)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         n = sum(1 for _ in nlp.pipe(arts, batch_size=32))
-        dt = time.perf_counter() - t0
-        return {"articles": n, "seconds": dt, "peak_rss_mb": peak_mb()}
+        dt, ct = time.perf_counter() - t0, time.process_time() - c0
+        return {"articles": n, "seconds": dt, "cpu_seconds": ct, "peak_rss_mb": peak_mb()}
     if mode == "growth":
         nlp = pipeline(a.profile)
         list(nlp.pipe(articles(2, seed=1), batch_size=2))
         res = {}
+        cpu = {}
         for chars in (1_000, 5_000, 20_000, 100_000):
-            k = max(1, min(8, 40_000 // chars))
+            k = max(1, min(a.n, 40_000 // chars))
             arts = articles(k, chars)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             list(nlp.pipe(arts, batch_size=32))
             res[str(chars)] = (time.perf_counter() - t0) / k
-        return {"seconds_per_article": res, "peak_rss_mb": peak_mb()}
+            cpu[str(chars)] = (time.process_time() - c0) / k
+        return {"seconds_per_article": res, "cpu_seconds_per_article": cpu,
+                "peak_rss_mb": peak_mb()}
     if mode == "rss":
         nlp = pipeline(a.profile)
         at = sorted(int(x) for x in a.rss_at.split(","))
@@ -137,7 +140,7 @@ def child(mode: str, a: argparse.Namespace) -> dict:
                 url = f"sqlite:///{tmp}/w{workers}.db"
                 t0 = time.perf_counter()
                 summary = ray_ingest(paths, url, workers=workers, threads=1,
-                                     profile=a.profile)
+                                     profile=a.profile, quiet=True)
                 res[str(workers)] = {"seconds": time.perf_counter() - t0,
                                      "articles": summary.get("written", 0),
                                      "pipeline_seconds": summary.get("pipeline_seconds")}
@@ -200,18 +203,25 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def table(res: dict) -> str:
-    rows = ["| measurement | articles | articles/s | x baseline | peak RSS |",
-            "| --- | --- | --- | --- | --- |"]
+    rows = ["| measurement | articles | articles/s (wall) | articles per CPU-second | "
+            "x baseline (CPU) | x baseline (wall) | peak RSS |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
     base = res.get("baseline", {})
     base_aps = base["articles"] / base["seconds"] if "seconds" in base else None
+    base_cps = base["articles"] / base["cpu_seconds"] if "cpu_seconds" in base else None
     for mode in ("baseline", "default", "fast"):
         r = res.get(mode)
         if not r or "seconds" not in r:
             continue
         aps = r["articles"] / r["seconds"]
+        cps = r["articles"] / r["cpu_seconds"] if "cpu_seconds" in r else None
         ratio = f"{aps / base_aps:.2f}x" if base_aps else "-"
+        cratio = f"{cps / base_cps:.2f}x" if base_cps and cps else "-"
         label = {"baseline": "plain torch MiniLM pass (sentences only)"}.get(mode, mode)
-        rows.append(f"| {label} | {r['articles']} | {aps:.2f} | {ratio} | "
+        rows.append(f"| {label} | {r['articles']} | {aps:.2f} | "
+                    f"{cps:.2f} | {cratio} | {ratio} | "
+                    f"{r['peak_rss_mb'] / 1024:.2f} GB |" if cps else
+                    f"| {label} | {r['articles']} | {aps:.2f} | - | - | {ratio} | "
                     f"{r['peak_rss_mb'] / 1024:.2f} GB |")
     g = res.get("growth", {}).get("seconds_per_article")
     if g:
@@ -219,6 +229,10 @@ def table(res: dict) -> str:
         rows.append("| article length (chars) | " + " | ".join(g) + " |")
         rows.append("| --- |" + " --- |" * len(g))
         rows.append("| seconds / article | " + " | ".join(f"{v:.2f}" for v in g.values()) + " |")
+        c = res["growth"].get("cpu_seconds_per_article", {})
+        if c:
+            rows.append("| CPU-seconds / article | "
+                        + " | ".join(f"{v:.2f}" for v in c.values()) + " |")
     r = res.get("rss", {}).get("rss_mb")
     if r:
         rows.append("")
