@@ -62,6 +62,8 @@ from narrascope.store.records import (
 
 PERIODS = ("day", "week", "month", "year")
 ORDERS = ("-date", "date", "id", "-id")
+#: Full-text hits above which a first page newest-first walks the date index.
+FREQUENT_HITS = 5000
 #: Largest number of bound parameters in one IN list (SQLite allows 32766 in all).
 _CHUNK = 900
 
@@ -255,13 +257,16 @@ class Store:
             conds.append(self._text_condition(f.text))
         return conds
 
-    def _text_condition(self, text: str) -> ColumnElement[bool]:
+    def _text_condition(self, text: str, frequent: bool = False) -> ColumnElement[bool]:
         a = S.articles
         if self.dialect == "sqlite":
             q = fts_query(text)
             if q is None:
                 return false()
-            return a.c.pk.in_(select(_fts.c.rowid).where(_fts.c.articles_fts.op("MATCH")(q)))
+            hits = select(_fts.c.rowid).where(_fts.c.articles_fts.op("MATCH")(q))
+            # frequent words: walk another index (e.g. newest first) and test each row
+            # against the hits, instead of fetching and sorting every hit
+            return (a.c.pk + 0).in_(hits) if frequent else a.c.pk.in_(hits)
         if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import REGCONFIG
 
@@ -296,22 +301,42 @@ class Store:
     # -------------------------------------------------------------------------- reads
 
     def count(self, f: ArticleFilter | None = None) -> int:
+        if f is not None and f.text is not None and self.dialect == "sqlite" and not any(
+                getattr(f, k) for k in f.__dataclass_fields__ if k != "text"):
+            return self._fts_count(f.text)  # the index counts its hits itself
         with self.engine.connect() as conn:
             return int(conn.scalar(select(func.count()).select_from(S.articles)
                                    .where(*self._where(f))) or 0)
+
+    def _fts_count(self, text: str) -> int:
+        q = fts_query(text)
+        if q is None:
+            return 0
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(_fts).where(
+                _fts.c.articles_fts.op("MATCH")(q))) or 0)
 
     def list_articles(self, f: ArticleFilter | None = None, limit: int | None = 50,
                       offset: int = 0, order: str = "-date") -> list[ArticleSummary]:
         a, o = S.articles, S.outlets
         if order not in ORDERS:
             raise ValueError(f"order must be one of {', '.join(ORDERS)}")
-        key = {"-date": [a.c.date.desc().nulls_last(), a.c.pk.desc()],
+        # SQLite sorts NULL first ascending and last descending by itself; without the
+        # explicit NULLS LAST it can walk the date index for "-date" (newest first)
+        newest = a.c.date.desc() if self.dialect == "sqlite" else a.c.date.desc().nulls_last()
+        key = {"-date": [newest, a.c.pk.desc()],
                "date": [a.c.date.asc().nulls_last(), a.c.pk.asc()],
                "id": [a.c.id.asc()], "-id": [a.c.id.desc()]}[order]
+        where = self._where(f)
+        if (f is not None and f.text is not None and self.dialect == "sqlite"
+                and limit is not None and order == "-date"
+                and self._fts_count(f.text) > FREQUENT_HITS):
+            where = self._where(ArticleFilter(**{**f.__dict__, "text": None}))
+            where.append(self._text_condition(f.text, frequent=True))
         q = (select(a.c.pk, a.c.id, o.c.name, a.c.date, a.c.date_source, a.c.title, a.c.url,
                     a.c.language, a.c.error)
              .select_from(a.outerjoin(o, a.c.outlet_id == o.c.id))
-             .where(*self._where(f)).order_by(*key).offset(offset))
+             .where(*where).order_by(*key).offset(offset))
         if limit is not None:
             q = q.limit(limit)
         with self.engine.connect() as conn:
