@@ -141,3 +141,10 @@ def test_malformed_lines_are_warned_with_file_and_line(tmp_path: Path) -> None:
     assert r.exit_code == 0
     assert f"{gold}:2: warning: start/end are not integers; skipped" in r.stderr.splitlines()
     assert "EMR:                1.0000" in r.stdout
+
+
+def test_ids_from_subfolders_match_gold_ids() -> None:
+    from narrascope.evaluate.io import norm_id
+
+    assert norm_id("raw-documents/EN_UA_1.txt") == norm_id("EN_UA_1.txt") == norm_id("EN_UA_1")
+    assert norm_id("a/b/EN_CC_2.txt") == "EN_CC_2"

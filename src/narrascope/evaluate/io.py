@@ -20,8 +20,12 @@ def _rows(path: Path) -> list[tuple[int, list[str]]]:
 
 
 def norm_id(article_id: str) -> str:
-    """Ids compare with or without a ``.txt`` extension."""
-    s = article_id.strip()
+    """Ids compare with or without a ``.txt`` extension and a folder part.
+
+    ``sub/EN_UA_1.txt`` (an article read from a subfolder), ``EN_UA_1.txt`` and
+    ``EN_UA_1`` are the same id: SemEval ids never hold a ``/``.
+    """
+    s = article_id.strip().replace("\\", "/").rsplit("/", 1)[-1]
     return s[:-4] if s.endswith(".txt") else s
 
 
