@@ -24,7 +24,7 @@ def profile_names() -> list[str]:
 
 
 def heads_dir(name: str) -> Path:
-    return Path(str(resources.files("narrascope.resources"))) / "models" / "profiles" / name
+    return Path(__file__).resolve().parent / "resources" / "models" / "profiles" / name
 
 
 def profile_config(name: str = "default") -> dict[str, Any]:
