@@ -358,21 +358,31 @@ class CopyDetector:
             return []
         docs = self.sign(items, hs)
         new = {d.id: d for d in docs}
+        p_min = self.p.passage_jaccard
         keys, ids, pas = self._keys(docs)
         ok, oi, op = self.backend.lookup(keys)
         allk = np.concatenate([keys, ok])
         alli = ids + oi
         allp = np.concatenate([pas, op])
-        cands = self._candidates(allk, alli, allp, new)
+        whole, parts = self._candidates(allk, alli, allp, new)
+        cands = whole | parts.keys()
         old_ids = sorted({x for pair in cands for x in pair if x not in new})
         pool = dict(self.backend.docs(old_ids))
         pool.update(new)
         pairs: dict[tuple[str, str], CopyPair] = {}
         for x, y in cands:
-            if x in pool and y in pool:
-                pr = self.verify(pool[x], pool[y])
-                if pr is not None:
-                    pairs[(pr.a, pr.b)] = pr
+            if x not in pool or y not in pool:
+                continue
+            if (x, y) not in whole:  # passage keys only: check those passages first
+                a, b = pool[x], pool[y]
+                if not any(i < len(a.psigs) and j < len(b.psigs) and
+                           np.count_nonzero(a.psigs[i] == b.psigs[j]) >=
+                           p_min * len(a.psigs[i])
+                           for i, j in parts[(x, y)]):
+                    continue
+            pr = self.verify(pool[x], pool[y])
+            if pr is not None:
+                pairs[(pr.a, pr.b)] = pr
         out = list(pairs.values())
         self.backend.add(docs, keys, ids, pas, out)
         vec_items = [it for it in items if it.vector is not None]
@@ -384,19 +394,26 @@ class CopyDetector:
         return out
 
     def _candidates(self, keys: np.ndarray, ids: list[str], pas: np.ndarray,
-                    new: dict[str, DocSig]) -> set[tuple[str, str]]:
+                    new: dict[str, DocSig]
+                    ) -> tuple[set[tuple[str, str]], dict[tuple[str, str], set[tuple[int, int]]]]:
+        """Pairs (at least one side new) sharing a whole-text key, and pairs sharing only
+        passage keys with the passages that collided (oriented as the pair)."""
         p = self.p
+        whole: set[tuple[str, str]] = set()
+        parts: dict[tuple[str, str], set[tuple[int, int]]] = {}
         if not len(keys):
-            return set()
+            return whole, parts
         order = np.argsort(keys, kind="stable")
         k = keys[order]
         starts = np.nonzero(np.r_[True, k[1:] != k[:-1]])[0]
         ends = np.r_[starts[1:], len(k)]
         multi = np.nonzero(ends - starts > 1)[0]
-        out: set[tuple[str, str]] = set()
         for r in multi:
             idx = order[starts[r]:ends[r]]
-            members = list(dict.fromkeys(ids[i] for i in idx))
+            where: dict[str, int] = {}
+            for i in idx:
+                where.setdefault(ids[i], int(pas[i]))
+            members = list(where)
             if len(members) < 2:
                 continue
             passage = pas[idx[0]] >= 0
@@ -405,14 +422,18 @@ class CopyDetector:
             fresh = [m for m in members if m in new]
             if not fresh:
                 continue
-            if len(members) > p.max_bucket:  # a huge family: link to its first members
-                anchors = members[: p.max_bucket // 4]
-                for m in fresh:
-                    out.update((min(m, a), max(m, a)) for a in anchors if a != m)
-                continue
-            for m in fresh:
-                out.update((min(m, o), max(m, o)) for o in members if o != m)
-        return out
+            others = members if len(members) <= p.max_bucket else members[: p.max_bucket // 4]
+            for m in fresh:  # a huge family links to its first members only
+                for o in others:
+                    if o == m:
+                        continue
+                    pair = (m, o) if m < o else (o, m)
+                    if not passage:
+                        whole.add(pair)
+                    else:
+                        parts.setdefault(pair, set()).add(
+                            (where[pair[0]], where[pair[1]]))
+        return whole, parts
 
     def _vector_pairs(self, items: Sequence[Item], pool: dict[str, DocSig],
                       found: dict[tuple[str, str], CopyPair]) -> list[CopyPair]:
