@@ -90,6 +90,23 @@ def register_extra(app: typer.Typer) -> None:
 
         typer.echo(stats_markdown(data, taxonomy))
 
+    @group.command("calibrate")
+    def calibrate(
+        model_dir: Annotated[Path, typer.Argument(help="Trained model directory.")],
+        calibrate_on: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+            "--on", help="Folder of real labelled articles (articles/*.txt + subtask2.tsv).")] = None,
+        output: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+            "-o", "--output", help="Write here (default: update MODEL_DIR).")] = None,
+        data: DataOpt = DEFAULT_DATA,
+        seed: SeedOpt = 0,
+    ) -> None:
+        """Fit the article gate and the real-article choices onto a trained model."""
+        from narrascope.train.narratives.training import calibrate_model
+
+        rep = calibrate_model(model_dir, data, calibrate_on, output, seed=seed,
+                              log=lambda s: typer.echo(s, err=True))
+        typer.echo(json.dumps({k: v for k, v in rep.items()}, indent=1, default=str))
+
     @group.command("predict")
     def predict(
         paths: Annotated[list[Path], typer.Argument(help="*.txt files or folders.")],

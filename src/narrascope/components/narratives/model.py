@@ -193,6 +193,7 @@ class BaseNarrativeModel:
     # -- scoring
     def score_matrix(self, S: np.ndarray, voices: list[str] | None = None,
                      texts: list[str] | None = None, is_title: list[bool] | None = None,
+                     units: tuple[np.ndarray, list[tuple[int, int]]] | None = None,
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pooled scores (L,), per-sentence scores (n, L), unit scores) for vectors S.
 
@@ -201,11 +202,14 @@ class BaseNarrativeModel:
         the article's P(advances) (None without a gate).
         """
         self.last_p_advances: float | None = None
-        U, spans = make_units(S, self.windows)
-        if len(U) == 0:
+        if units is not None:  # precomputed (unit scores, spans): tuning loops
+            P, spans = units
+        else:
+            U, spans = make_units(S, self.windows)
+            P = self.unit_scores(U) if len(U) else np.zeros((0, len(self.labels)), np.float32)
+        if len(P) == 0:
             z = np.zeros(len(self.labels), np.float32)
             return z, np.zeros((0, len(self.labels)), np.float32), z[None, :0]
-        P = self.unit_scores(U)
         if voices is not None:
             texts = texts if texts is not None else [""] * len(S)
             is_title = is_title if is_title is not None else [False] * len(S)

@@ -45,6 +45,7 @@ class ArticleInput:
     voices: list[str]
     texts: list[str]
     is_title: list[bool]
+    units: tuple[np.ndarray, list[tuple[int, int]]] | None = None  # cached unit scores
 
 
 def prepare(article: Article) -> tuple[list[int], list[str], list[str], list[bool]]:
@@ -173,8 +174,16 @@ def read_real(folder: str | Path) -> tuple[list[Article], dict[str, tuple[list[s
     return arts, gold
 
 
+def cache_units(model: BaseNarrativeModel, inputs: Sequence[ArticleInput]) -> None:
+    """Compute each article's unit scores once (they do not depend on the tuned knobs)."""
+    for inp in inputs:
+        U, spans = make_units(inp.S, model.windows)
+        P = model.unit_scores(U) if len(U) else np.zeros((0, len(model.labels)), np.float32)
+        inp.units = (P, spans)
+
+
 def decode(model: BaseNarrativeModel, inp: ArticleInput) -> tuple[list[str], list[str]]:
-    pooled, _, _ = model.score_matrix(inp.S, inp.voices, inp.texts, inp.is_title)
+    pooled, _, _ = model.score_matrix(inp.S, inp.voices, inp.texts, inp.is_title, inp.units)
     p = model.last_p_advances
     row = model.decide(pooled[None, :], p_advances=None if p is None else np.array([p]))[0]
     coarse = [model.labels[j] for j in model.nar_idx if row[j]] or ["Other"]
@@ -215,6 +224,7 @@ def calibrate_real(model: BaseNarrativeModel, inputs: Sequence[ArticleInput],
     objective coarse + fine samples F1), then fit the confidence re-calibration."""
     import itertools
 
+    cache_units(model, inputs)
     best: tuple[float, dict[str, float]] | None = None
     keys = list(GRID)
     for vals in itertools.product(*(GRID[k] for k in keys)):
@@ -231,6 +241,8 @@ def calibrate_real(model: BaseNarrativeModel, inputs: Sequence[ArticleInput],
     c, f, fp = score(model, inputs, gold)
     log(f"  real-article choice {best[1]}: coarse {c:.3f} fine {f:.3f} false alarms {fp:.3f}")
     model.calibration = fit_confidence(model, inputs, gold)
+    for inp in inputs:
+        inp.units = None
     return {"chosen": best[1], "coarse_f1": round(c, 4), "fine_f1": round(f, 4),
             "false_alarm_rate_on_no_narrative": round(fp, 4), "n": len(inputs),
             "calibration": model.calibration}
@@ -254,7 +266,8 @@ def fit_confidence(model: BaseNarrativeModel, inputs: Sequence[ArticleInput],
         g = gold.get(inp.id.removesuffix(".txt")) or gold.get(inp.id)
         if g is None:
             continue
-        pooled, per_sent, _ = model.score_matrix(inp.S, inp.voices, inp.texts, inp.is_title)
+        pooled, per_sent, _ = model.score_matrix(inp.S, inp.voices, inp.texts, inp.is_title,
+                                                 inp.units)
         p = model.last_p_advances
         row = model.decide(pooled[None, :], p_advances=None if p is None else np.array([p]))[0]
         conf = model.confidence(pooled, per_sent)

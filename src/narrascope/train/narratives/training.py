@@ -600,3 +600,39 @@ def evaluate_with_voice(model: BaseNarrativeModel, corpus: dict[str, Any],
     c, f, fp = score(model, inputs, gold)
     return {"n": len(hw), "coarse_f1": round(c, 4), "fine_f1": round(f, 4),
             "false_alarm_rate_on_no_narrative": round(fp, 4)}
+
+
+def calibrate_model(model_dir: str | Path, data_dir: str | Path, calibrate_dir: str | Path | None,
+                    out_dir: str | Path | None = None, seed: int = 0, gate: bool = True,
+                    log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Fit the gate (``DATA/gate``) and the real-article choices onto a trained model.
+
+    What ``train(..., gate=True, calibrate_dir=...)`` does after fitting the head, for a
+    model directory that already has one (``narrascope narratives calibrate``).
+    """
+    from narrascope.components.narratives.model import load_model
+    from narrascope.train.narratives.gate import article_inputs, calibrate_real, read_real
+
+    model = load_model(str(model_dir))
+    cache = EmbeddingCache()
+    corpus = load_corpus(data_dir, model.taxonomy, seed=seed, log=log)
+    report: dict[str, Any] = {}
+    if gate and (Path(data_dir) / "gate").is_dir():
+        report["gate"] = train_gate(model, Path(data_dir), corpus, cache, seed, log)
+    if calibrate_dir:
+        real_arts, real_gold = read_real(calibrate_dir)
+        report["real_calibration"] = calibrate_real(model, article_inputs(real_arts, cache),
+                                                    real_gold, log)
+        report["real_calibration"]["folder"] = Path(calibrate_dir).name
+    report["test_handwritten_voice_gate"] = evaluate_with_voice(model, corpus, cache)
+    cache.save()
+    out = Path(out_dir or model_dir)
+    if isinstance(model, TrainedNarrativeModel):
+        mfile = Path(model_dir) / "model.json"
+        old = json.loads(mfile.read_text()) if mfile.exists() else {}
+        model.save(out, extra={k: v for k, v in old.items() if k == "trained_on"})
+    metrics = out / "metrics.json"
+    full = json.loads(metrics.read_text()) if metrics.exists() else {}
+    full.update(report)
+    metrics.write_text(json.dumps(full, indent=1, ensure_ascii=False) + "\n")
+    return report
