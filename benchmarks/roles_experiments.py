@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from narrascope.components.entities import training as T
 from narrascope.components.entities.features import BLOCKS, block_widths
 from narrascope.components.entities.model import load_taxonomy
 from narrascope.components.entities.stance import apply_stance
+from narrascope.train.entities import training as T
 
 
 def block_columns(names: list[str]) -> np.ndarray:

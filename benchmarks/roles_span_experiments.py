@@ -16,8 +16,8 @@ import argparse
 import copy
 import time
 
-from narrascope.components.entities import training as T
 from narrascope.components.entities.model import load_taxonomy
+from narrascope.train.entities import training as T
 
 WEIGHTS = [0.0, 0.3, 0.5, 0.7, 1.0]
 PRIORS = [1.0, 1.5]

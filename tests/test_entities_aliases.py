@@ -17,8 +17,8 @@ from narrascope.components.entities.aliases import (
 )
 from narrascope.components.entities.model import RoleModel, load_model, load_taxonomy
 from narrascope.components.entities.semeval import attach_mentions, read_mentions
-from narrascope.components.entities.training import read_corpus, score
 from narrascope.doc import Article
+from narrascope.train.entities.training import read_corpus, score
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from narrascope.components.entities import training as T
 from narrascope.components.entities.corpus import CorpusError, main, read_marked_articles
 from narrascope.components.entities.features import n_features, resolve_canonicals
 from narrascope.components.entities.stance import mention_side
+from narrascope.train.entities import training as T
 
 GOOD = """# comment
 ### t-1 | domain=URW | slant=pro-kremlin | register=wire

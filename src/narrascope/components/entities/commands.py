@@ -30,7 +30,7 @@ def register(train_app: typer.Typer) -> None:
         ] = True,
     ) -> None:
         """Train the entity framing-role classifier (main role + 22 fine roles)."""
-        from narrascope.components.entities.training import train_and_evaluate
+        from narrascope.train.entities.training import train_and_evaluate
 
         try:
             report = train_and_evaluate(data_dir=data, out_dir=output, seed=seed,

@@ -14,6 +14,7 @@ and at least one fine role, and nothing else.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -75,6 +76,33 @@ def mention_ref(article: Article, starts: list[int], start: int, end: int, canon
     return MentionRef(start, end, s_start, len(text) if nl < 0 else nl, None, canonical, side)
 
 
+#: capitals the alias table reads as their government or country ("Kyiv" -> Ukrainian
+#: government, "Warsaw" -> Poland); used as a place ("in Kyiv", "to Warsaw") they stay
+#: the city in the output
+CAPITALS = frozenset("""Kyiv Kiev Moscow Warsaw Washington Brussels London Paris Berlin
+Minsk Beijing Budapest Ankara Tehran Pyongyang Tbilisi Chisinau Vilnius Riga Tallinn
+Helsinki Stockholm Oslo Copenhagen Rome Madrid Ottawa Tokyo Bratislava Prague Bucharest
+Sofia Belgrade Damascus Kabul Islamabad Delhi Jerusalem""".split())
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|to|from|into|outside|around|across|over|towards?|via|through|"
+    r"visit(?:ed|s|ing)?|left|reach(?:ed)?|arriv(?:ed|ing|es?)\s+in|flew\s+to|streets\s+of|"
+    r"centre\s+of|center\s+of|residents\s+of|outskirts\s+of|people\s+of|city\s+of|"
+    r"mayor\s+of|suburbs?\s+of)|\bcentral|\bdowntown|\beastern|\bwestern|\bnorthern|"
+    r"\bsouthern)\s+$", re.I)
+
+
+def place_as_written(text: str, m: RawMention, table: AliasTable) -> RawMention:
+    """A capital the alias table reads as a government or country keeps its own name
+    when the text uses it as a place ("air raid sirens in Kyiv", "flew to Warsaw"); used
+    as an actor ("Kyiv said", "Warsaw's decision") it stays the government / country."""
+    surface = " ".join(m.text.split())
+    if surface not in CAPITALS or m.canonical == surface:
+        return m
+    if not _PLACE_BEFORE.search(text[max(0, m.start - 30):m.start]):
+        return m
+    return RawMention(m.start, m.end, m.text, m.ner_label, surface, "place")
+
+
 @registry.component("entities", assigns=["entities"], requires=["sentences"])
 class Entities(Component):
     """Find people, countries and organisations, resolve them and classify their roles."""
@@ -131,6 +159,7 @@ class Entities(Component):
         preds = self._classify(batch, jobs)
         for ai, art in enumerate(batch):
             raws, job_of, warns = per_article[ai]
+            raws = [place_as_written(art.text, m, self.table) for m in raws]
             forced = art.given_mentions is not None
             art.entities = self._build(art, raws, job_of, preds, jobs, forced)
             art.warnings.extend(w for w in warns if w)

@@ -42,16 +42,22 @@ DEFAULT_WINDOW = 8
 DIM = 384
 BLOCKS = ["left", "right", "sentence", "entity_left", "entity_right", "article",
           "side_x_article", "cc_side_x_article", "side", "narr", "side_x_narr",
-          "cc_side_x_narr", "civilian_x_narr"]
+          "cc_side_x_narr", "civilian_x_narr", "syntax", "side_x_syntax"]
 SIDES = ["ru", "west", "green", "fossil", "civilian", None]
 #: width of the narrative-profile blocks (domains + narratives of the shipped taxonomy)
 NARR_DIM = 23
-FEATURES_VERSION = 4
+FEATURES_VERSION = 5
+#: the ``syntax`` block: who acts on whom, and who speaks (see :func:`syntax_features`)
+SYNTAX = ["subject", "passive_subject", "object", "by_agent", "prep_object", "possessor",
+          "other_dep", "passive_verb", "speaker", "in_quotes", "voice_own", "voice_quoted",
+          "voice_reported", "voice_other"]
+SYNTAX_DIM = len(SYNTAX)
 
 
 def block_widths() -> dict[str, int]:
     """Width of each block of :data:`BLOCKS`, in order."""
-    return {b: len(SIDES) if b == "side" else NARR_DIM if "narr" in b else DIM for b in BLOCKS}
+    return {b: len(SIDES) if b == "side" else NARR_DIM if "narr" in b
+            else SYNTAX_DIM if "syntax" in b else DIM for b in BLOCKS}
 
 
 def n_features() -> int:
@@ -166,6 +172,91 @@ def narrative_profile(article: Article, sent_vecs: np.ndarray) -> np.ndarray:
     return np.concatenate([conf[m.dom_idx], conf[m.nar_idx]]).astype(np.float32)
 
 
+_QUOTE_CHARS = "\"“”«»„"
+
+
+def parsed_doc(article: Article):  # type: ignore[no-untyped-def]
+    """The article's spaCy ``Doc`` with a dependency parse: the one the ``voice``
+    component shares (``article.cache["spacy_doc"]``) when it has one, else a fresh parse
+    (spaCy's small English pipeline with the parser), kept in the cache."""
+    from narrascope.components.voice import SPACY_CACHE_KEY, parse
+
+    if _has_parse(article):
+        return article.cache[SPACY_CACHE_KEY]
+    doc = parse([article.text])[0]
+    article.cache[SPACY_CACHE_KEY] = doc
+    return doc
+
+
+def _has_parse(article: Article) -> bool:
+    from narrascope.components.voice import SPACY_CACHE_KEY
+
+    doc = article.cache.get(SPACY_CACHE_KEY)
+    return doc is not None and doc.has_annotation("DEP") and doc.text == article.text
+
+
+def _parse_missing(articles: Sequence[Article]) -> None:
+    """Parse, in one batch, the articles that have no parsed ``Doc`` yet."""
+    from narrascope.components.voice import SPACY_CACHE_KEY, parse
+
+    todo = [a for a in articles if not _has_parse(a)]
+    for a, doc in zip(todo, parse([a.text for a in todo]) if todo else [], strict=True):
+        a.cache[SPACY_CACHE_KEY] = doc
+
+
+def ensure_voice(article: Article) -> None:
+    """Sentence voices (own / quoted / reported / clutter) as the ``voice`` component
+    gives them, computed here when it did not run."""
+    if article.sentences and all(s.voice is None for s in article.sentences):
+        from narrascope.components.voice import assign_voice
+
+        assign_voice(article, parsed_doc(article))
+
+
+def syntax_features(article: Article, doc, r: MentionRef) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Who acts on whom, and who speaks, for one mention (:data:`SYNTAX`): the
+    dependency of the mention's head word (subject, passive subject, object, the agent
+    after a passive "by", other prepositional object, possessor, other), whether its verb
+    is passive, whether the mention is the speaker of its (quoted / reported) sentence or
+    inside quote marks, and the sentence's voice."""
+    v = np.zeros(SYNTAX_DIM, dtype=np.float32)
+    span = doc.char_span(r.start, r.end, alignment_mode="expand") if doc is not None else None
+    if span is not None and len(span):
+        head = span.root
+        dep = head.dep_
+        if dep == "nsubj":
+            k = "subject"
+        elif dep == "nsubjpass":
+            k = "passive_subject"
+        elif dep in ("dobj", "dative", "obj"):
+            k = "object"
+        elif dep == "pobj" and head.head.lower_ == "by" and head.head.dep_ == "agent":
+            k = "by_agent"
+        elif dep == "pobj":
+            k = "prep_object"
+        elif dep == "poss":
+            k = "possessor"
+        else:
+            k = "other_dep"
+        v[SYNTAX.index(k)] = 1.0
+        verb = head.head
+        if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+            v[SYNTAX.index("passive_verb")] = 1.0
+    sent = article.sentences[r.sentence] if r.sentence is not None else None
+    voice = sent.voice if sent is not None else None
+    if sent is not None and voice in ("quoted", "reported") and sent.speaker:
+        mention = article.text[r.start:r.end].lower()
+        speaker = sent.speaker.lower()
+        if mention in speaker or speaker in mention:
+            v[SYNTAX.index("speaker")] = 1.0
+    before = article.text[r.s_start:r.start]
+    if sum(before.count(c) for c in _QUOTE_CHARS) % 2 == 1:
+        v[SYNTAX.index("in_quotes")] = 1.0
+    v[SYNTAX.index({"own": "voice_own", "quoted": "voice_quoted",
+                    "reported": "voice_reported"}.get(voice or "", "voice_other"))] = 1.0
+    return v
+
+
 def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
           window_words: int = DEFAULT_WINDOW) -> np.ndarray:
     """Feature rows for the mentions of a batch (``refs[i]``: mentions of article i),
@@ -173,6 +264,7 @@ def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
     from narrascope.components.encoder import encode, ensure_vectors, sentence_vectors
 
     ensure_vectors([a for a, r in zip(articles, refs, strict=True) if r])
+    _parse_missing([a for a, r in zip(articles, refs, strict=True) if r])
     views: list[tuple[str, str]] = []
     extra: list[str] = []
     for art, rs in zip(articles, refs, strict=True):
@@ -193,6 +285,8 @@ def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
         sv = sentence_vectors(art)
         avec = article_vector(art, sv)
         prof = narrative_profile(art, sv)
+        doc = parsed_doc(art)
+        ensure_voice(art)
         lv = np.stack([vecs[at[views[k + i][0]]] for i in range(len(rs))])
         rv = np.stack([vecs[at[views[k + i][1]]] for i in range(len(rs))])
         members: dict[str, list[int]] = defaultdict(list)
@@ -209,9 +303,10 @@ def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
             onehot = np.zeros(len(SIDES), dtype=np.float32)
             onehot[SIDES.index(r.side if r.side in SIDES else None)] = 1.0
             civ = 1.0 if r.side == "civilian" else 0.0
+            syn = syntax_features(art, doc, r)
             rows.append(np.concatenate([lv[i], rv[i], s, lv[idx].mean(axis=0),
                                         rv[idx].mean(axis=0), avec, sign * avec,
                                         cc_sign * avec, onehot, prof, sign * prof,
-                                        cc_sign * prof, civ * prof]))
+                                        cc_sign * prof, civ * prof, syn, sign * syn]))
         k += len(rs)
     return np.vstack(rows).astype(np.float32)

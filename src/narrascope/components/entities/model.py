@@ -73,6 +73,10 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
     return Taxonomy(str(data.get("name", "roles")), mains, str(data.get("none_label", "none")))
 
 
+#: feature versions a model may be built for: version 5 appends the syntax blocks to
+#: version 4's, so a version-4 model reads the first columns of a version-5 row
+COMPATIBLE_VERSIONS = (4, FEATURES_VERSION)
+
 #: articles whose mentions go through the span network together
 SPAN_CHUNK = 8
 
@@ -97,6 +101,12 @@ class RoleModel:
         self.window_words = window_words
         self.meta = meta or {}
         self.span_net = span_net
+
+    def columns(self, X: np.ndarray) -> np.ndarray:
+        """The feature columns the heads were trained on (a model of an older, shorter
+        feature version reads the leading columns)."""
+        n = int(self.main_head.coef_.shape[1])
+        return X[:, :n] if X.shape[1] > n else X
 
     # ------------------------------------------------------- span network input
     @property
@@ -154,6 +164,7 @@ class RoleModel:
         main role is below ``min_confidence``.
         """
         tax = self.taxonomy
+        X = self.columns(X)
         if max_fine is None:
             max_fine = int(self.meta.get("max_fine") or 2)
         pm = self.main_head.predict_proba(X)
@@ -228,7 +239,7 @@ class RoleModel:
         d = Path(directory) if directory else default_model_dir()
         meta = json.loads((d / "model.json").read_text())
         version = meta.get("features_version")
-        if version != FEATURES_VERSION:
+        if version not in COMPATIBLE_VERSIONS:
             raise ValueError(
                 f"{d}: role model built for features version {version}, this narrascope "
                 f"builds version {FEATURES_VERSION}; retrain it with `narrascope train roles -o DIR`")

@@ -7,7 +7,7 @@ gold marks.  Reported: how many gold entities are found, how many of the roled o
 the right entity-level main role (a missing entity or "no clear role" counts as wrong),
 how many "none" entities stay without a role, and how often a role is given at all.
 
-``python -m narrascope.components.entities.auto_eval`` scores the held-out articles
+``python -m narrascope.train.entities.auto_eval`` scores the held-out articles
 of ``data/roles`` with the shipped component.
 """
 
@@ -19,9 +19,9 @@ from collections.abc import Sequence
 
 from narrascope.components.entities.aliases import load_table
 from narrascope.components.entities.features import resolve_canonicals
-from narrascope.components.entities.training import Example
 from narrascope.doc import Article
 from narrascope.read.text import parse_text
+from narrascope.train.entities.training import Example
 
 
 def gold_entities(examples: Sequence[Example]) -> dict[str, list[tuple[str, list[tuple[int, int]]]]]:
@@ -84,8 +84,8 @@ def evaluate_automatic(examples: Sequence[Example], pipeline) -> dict:  # type: 
 def main() -> None:
     import argparse
 
-    from narrascope.components.entities import training as T
     from narrascope.pipeline import Pipeline, load_config
+    from narrascope.train.entities import training as T
 
     ap = argparse.ArgumentParser(description="Automatic-mode entity roles on the held-out "
                                  "synthetic articles (docs/model-card-roles.md)")

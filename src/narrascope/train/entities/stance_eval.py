@@ -1,6 +1,6 @@
 """Grid search of the article-stance weights on held-out synthetic passages.
 
-``python -m narrascope.components.entities.stance_eval [SEED ...]`` (default seeds 0-4):
+``python -m narrascope.train.entities.stance_eval [SEED ...]`` (default seeds 0-4):
 for each seed, trains the role model on that split's train side and decodes the
 held-out multi-entity passages (given mentions) with each (weight, bias) of the grid;
 prints mean EMR / micro-F1 / main accuracy over the seeds.  Used to choose
@@ -13,9 +13,9 @@ import sys
 
 import numpy as np
 
-from narrascope.components.entities import training as T
 from narrascope.components.entities.model import load_taxonomy
 from narrascope.components.entities.stance import apply_stance
+from narrascope.train.entities import training as T
 
 GRID = [(w, b) for w in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5) for b in (0.0, 0.25, 0.5, 1.0, 2.0)]
 
