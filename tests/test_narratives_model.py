@@ -106,8 +106,8 @@ def tiny_data(tmp_path_factory):
 
 
 def test_tiny_taxonomy_trains_and_predicts(tiny_data, tmp_path, monkeypatch):
-    from narrascope.train.narratives.training import train
     from narrascope.pipeline import Pipeline
+    from narrascope.train.narratives.training import train
 
     monkeypatch.setenv("NARRASCOPE_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "model"
