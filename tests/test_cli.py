@@ -211,8 +211,8 @@ def test_formats(fmt: str, needle: str) -> None:
 def test_output_file_and_unknown_component(tmp_path: Path) -> None:
     out = tmp_path / "deep" / "o.csv"
     r = run("analyze", EXAMPLES, "-o", out, "--format", "csv", "--components", "sentences")
-    assert r.exit_code == 0 and f"wrote 9 article(s) to {out}" in r.stderr
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 10
+    assert r.exit_code == 0 and f"wrote 17 article(s) to {out}" in r.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 18
     r = run("analyze", EXAMPLES, "--components", "sentences,nope")
     assert r.exit_code == 2
     assert r.stderr.startswith("error: cannot build the pipeline: unknown component 'nope'")
@@ -226,7 +226,7 @@ def test_report_from_analysed_jsonl(tmp_path: Path) -> None:
     r = run("report", jl, "-o", html, "-q", "--components", "nope")  # no re-analysis needed
     assert r.exit_code == 0, r.stderr
     page = html.read_text(encoding="utf-8")
-    assert page.count('<section class="article"') == 9 and NOTICE.split(";")[0] in page
+    assert page.count('<section class="article"') == 17 and NOTICE.split(";")[0] in page
 
 
 def test_schema_command_matches_docs() -> None:

@@ -44,7 +44,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Artic
 def test_every_component_ran_and_spans_are_exact(analysed: tuple[Path, list[Article]]) -> None:
     _, arts = analysed
     names = load_config(None)["pipeline"]["components"]
-    assert len(arts) == 9 + (3 if SEEDS.is_dir() else 0)
+    assert len(arts) == 17 + (3 if SEEDS.is_dir() else 0)
     for art in arts:
         assert art.components == names, art.id
         for sp in iter_spans(art):

@@ -41,7 +41,7 @@ def test_cli_outputs_validate(validator: Draft202012Validator) -> None:
     r = CliRunner().invoke(app, ["analyze", str(ROOT / "examples"), "--components", "sentences", "-q"])
     assert r.exit_code == 0
     recs = [json.loads(x) for x in r.stdout.splitlines()]
-    assert len(recs) == 9
+    assert len(recs) == 17
     for rec in recs:
         validator.validate(rec)
 
