@@ -49,8 +49,9 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
             cfg = tomllib.loads(raw)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         raise ValueError(f"{p}: invalid config: {exc}") from exc
-    if not isinstance(cfg, dict) or "pipeline" not in cfg:
-        raise ValueError(f"{p}: a config needs a [pipeline] section with 'components'")
+    if not isinstance(cfg, dict) or ("pipeline" not in cfg and "profile" not in cfg):
+        raise ValueError(f"{p}: a config needs a [pipeline] section with 'components' "
+                         "(or a 'profile' to start from)")
     return cfg
 
 

@@ -17,6 +17,7 @@ from narrascope.cli.common import (
     DateOpt,
     MaxCharsOpt,
     PathsArg,
+    ProfileOpt,
     QuietOpt,
     Run,
     StrictOpt,
@@ -162,6 +163,7 @@ def analyze(
     components: ComponentsOpt = None,
     max_chars: MaxCharsOpt = DEFAULT_MAX_CHARS,
     time_budget: TimeBudgetOpt = None,
+    profile: ProfileOpt = None,
     reanalyze: Annotated[bool, typer.Option(
         "--reanalyze", help="Analyse records of a narrascope JSONL again instead of "
         "passing them through (by default they are only converted).")] = False,
@@ -188,7 +190,7 @@ def analyze(
                        ("--taxonomy", taxonomy)):
         if value is not None and not value.is_file():
             raise fail(f"{opt} {value}: no such file")
-    get_pipeline = _lazy_pipeline(config, components, taxonomy, time_budget)
+    get_pipeline = _lazy_pipeline(config, components, taxonomy, time_budget, profile)
     run = Run(quiet)
     sink = _open_sink(out, resume=resume)
     sink.resumable = resumable
@@ -213,6 +215,7 @@ def report(
     batch_size: BatchOpt = None,
     max_chars: MaxCharsOpt = DEFAULT_MAX_CHARS,
     time_budget: TimeBudgetOpt = None,
+    profile: ProfileOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -229,7 +232,7 @@ def report(
     run = Run(quiet)
     sink = _open_sink(out)
     writer = make_writer("html", sink.fh, title=title)
-    run_and_write(paths, writer, sink, run, _lazy_pipeline(config, components, taxonomy, time_budget),
+    run_and_write(paths, writer, sink, run, _lazy_pipeline(config, components, taxonomy, time_budget, profile),
                   batch_size, max_chars=max_chars, date=the_date, keep_layers=True)
     _finish_status(run, strict)
 

@@ -105,15 +105,22 @@ def fail(msg: str, code: int = 2) -> typer.Exit:
 
 
 def build_pipeline(config: Path | None, components: str | None, taxonomy: Path | None,
-                   time_budget: float | None = None) -> Pipeline:
+                   time_budget: float | None = None, profile: str | None = None) -> Pipeline:
     """The pipeline for a run; raise a one-line :class:`typer.Exit` when it cannot be built.
 
     ``time_budget``: seconds per article and component (None: the config's).
+    ``profile``: a named profile (``fast``) the config is laid over (None: the config's
+    own ``profile`` key, else the default).  A config with a ``[languages]`` table gives
+    a router that picks a pipeline per article language.
     """
     from narrascope.pipeline import Pipeline, load_config
+    from narrascope.profiles import LanguageRouter, apply_profile
 
     try:
-        cfg = load_config(config)
+        cfg = load_config(config) if config is not None or profile is None else {}
+        cfg = apply_profile(cfg, profile) if (profile or cfg.get("profile")) else cfg
+        if not cfg:
+            cfg = load_config(None)
         if components:
             names = [c.strip() for c in components.split(",") if c.strip()]
             cfg.setdefault("pipeline", {})["components"] = names
@@ -123,6 +130,10 @@ def build_pipeline(config: Path | None, components: str | None, taxonomy: Path |
                       ("narratives", "narratives_llm", "explain_llm")} if taxonomy else None)
         if time_budget is not None:
             cfg.setdefault("pipeline", {})["time_budget"] = time_budget
+        if cfg.get("languages"):
+            for name, opts in (overrides or {}).items():
+                cfg.setdefault("components", {}).setdefault(name, {}).update(opts)
+            return LanguageRouter(cfg, config.resolve().parent if config else None)  # type: ignore[return-value]
         return Pipeline.from_config(cfg, overrides, search_paths=[*search, Path.cwd()])
     except Exception as exc:  # the user-facing boundary: one line, whatever went wrong
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
@@ -169,18 +180,25 @@ TimeBudgetOpt = Annotated[float | None, typer.Option(
     show_default=False)]
 MaxCharsOpt = Annotated[int, typer.Option(
     "--max-chars", min=1, help="Articles longer than this are reported and skipped.")]
+ProfileOpt = Annotated[str | None, typer.Option(
+    "--profile", help="Named pipeline profile: 'default' or 'fast' (static encoder, no NER or "
+    "span network: several times faster, lower quality; see README Performance).",
+    show_default=False)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no warnings.")]
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Exit with status 1 if any input or component error happened.")]
 
 
 def _lazy_pipeline(config: Path | None, components: str | None, taxonomy: Path | None,
-                   time_budget: float | None = None) -> Callable[[], Any]:
+                   time_budget: float | None = None, profile: str | None = None
+                   ) -> Callable[[], Any]:
     built: list[Any] = []
 
     def get() -> Any:
         if not built:
-            built.append(build_pipeline(config, components, taxonomy, time_budget))
+            if sys.stderr.isatty():  # the models take a few seconds to load
+                print("loading the models...", file=sys.stderr, flush=True)
+            built.append(build_pipeline(config, components, taxonomy, time_budget, profile))
         return built[0]
 
     return get
