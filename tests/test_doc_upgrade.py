@@ -88,3 +88,13 @@ def test_new_fields_serialise() -> None:
     rec = art.model_dump(mode="json")
     assert rec["date_source"] == "text" and rec["date_evidence"]["text"] == "3 May 2025"
     assert "vector" not in rec and "_vector" not in rec
+
+
+def test_articles_with_vectors_compare() -> None:
+    import numpy as np
+
+    a, b = Article(id="a", text="x"), Article(id="a", text="x")
+    a.vector = np.ones(3, dtype=np.float32)
+    assert a != b
+    b.vector = np.ones(3, dtype=np.float32)
+    assert a == b

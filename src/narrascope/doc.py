@@ -240,6 +240,26 @@ class GivenNarrative(_Model):
     subnarrative: str | None = None
 
 
+class _VectorBox:
+    """Holds an article vector so that comparing two articles compares it element-wise."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any = None) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _VectorBox):
+            return NotImplemented
+        if self.value is None or other.value is None:
+            return self.value is other.value
+        import numpy as np
+
+        return bool(np.array_equal(np.asarray(self.value), np.asarray(other.value)))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class Article(_Model):
     """A news article: the exact text that was read, its metadata, and every layer."""
 
@@ -282,7 +302,7 @@ class Article(_Model):
     # non-serialised per-article cache shared between components (embeddings, spaCy doc)
     _cache: dict[str, Any] = PrivateAttr(default_factory=dict)
     # non-serialised article vector (set by the encoder component; kept for the store)
-    _vector: Any = PrivateAttr(default=None)
+    _vector: _VectorBox = PrivateAttr(default_factory=lambda: _VectorBox())
 
     @property
     def cache(self) -> dict[str, Any]:
@@ -291,11 +311,11 @@ class Article(_Model):
     @property
     def vector(self) -> Any:
         """L2-normalised mean of the content-sentence vectors (numpy float32), or None."""
-        return self._vector
+        return self._vector.value
 
     @vector.setter
     def vector(self, value: Any) -> None:
-        self._vector = value
+        self._vector = _VectorBox(value)
 
     def span(self, start: int, end: int) -> Span:
         """Build a :class:`Span` whose text is taken from the article itself."""
