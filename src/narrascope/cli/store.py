@@ -22,6 +22,7 @@ from narrascope.cli.common import (
     DateOpt,
     MaxCharsOpt,
     PathsArg,
+    ProfileOpt,
     QuietOpt,
     Run,
     StrictOpt,
@@ -114,6 +115,13 @@ def ingest(
     vectors: Annotated[bool, typer.Option(
         "--vectors/--no-vectors", help="Store an article vector for each article (computed "
         "with the sentence encoder when a record has none).")] = True,
+    profile: ProfileOpt = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="--engine ray: number of Ray workers (default: the CPUs).",
+        show_default=False)] = None,
+    address: Annotated[str | None, typer.Option(
+        "--address", help="--engine ray: an existing Ray cluster ('auto', 'ray://HOST:PORT'); "
+        "default: a local one.", show_default=False)] = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -146,9 +154,10 @@ def ingest(
                        f"available here ({exc}); use --engine local") from None
         ray_ingest(paths=paths, db=db, outlets=specs, reanalyze=reanalyze, config=config,
                    components=components, taxonomy=taxonomy, date=the_date,
-                   batch_size=batch_size, max_chars=max_chars, vectors=vectors, quiet=quiet)
+                   batch_size=batch_size, max_chars=max_chars, vectors=vectors, quiet=quiet,
+                   profile=profile, workers=workers, address=address)
         return
-    get_pipeline = _lazy_pipeline(config, components, taxonomy)
+    get_pipeline = _lazy_pipeline(config, components, taxonomy, profile=profile)
     if reanalyze or not all(p.suffix.lower() == ".jsonl" and p.is_file() for p in paths):
         get_pipeline()  # fail early on a bad config; JSONL-only input may need no pipeline
     store = _open(db, readonly=False)
