@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 from markupsafe import Markup
 
 from narrascope.doc import Article, Entity, Label
-from narrascope.write.report import Finding, segments
+from narrascope.write.report import Finding
+from narrascope.write.report import render_text as render_report_text
 
 #: Layer keys of the reader, in side-list order, with their names.
 LAYERS: dict[str, str] = {
@@ -169,29 +169,7 @@ def render_text(text: str, findings: list[ReaderFinding]) -> Markup:
                 [(s["start"], s["end"], s["score"], s["note"]) for s in f.spans], css=f.css)
         for f in findings
     ]
-    parts: list[str] = []
-    for a, b, cover in segments(len(text), proxies):
-        piece = escape(text[a:b], quote=True)
-        if not cover:
-            parts.append(piece)
-            continue
-        ids: list[str] = []
-        classes = {"hl"}
-        tips: list[str] = []
-        for f, tip in cover:
-            if f.fid not in ids:
-                ids.append(f.fid)
-            classes.add(f.layer)
-            if f.css:
-                classes.add(f.css)
-            if tip not in tips:
-                tips.append(tip)
-        parts.append(
-            f'<mark class="{escape(" ".join(sorted(classes)))}" data-f="{" ".join(ids)}" '
-            f'tabindex="0" role="button" data-s="{a}" '
-            f'title="{escape(chr(10).join(tips), quote=True)}">{piece}</mark>'
-        )
-    return Markup("".join(parts))
+    return Markup(render_report_text(text, proxies, focusable=True))
 
 
 def reader_context(article: Article, layers: set[str] | None = None) -> dict[str, Any]:

@@ -155,7 +155,12 @@ def segments(n: int, findings: list[Finding]) -> list[tuple[int, int, list[tuple
     return out
 
 
-def render_text(text: str, findings: list[Finding]) -> str:
+def render_text(text: str, findings: list[Finding], focusable: bool = False) -> str:
+    """``text`` as escaped HTML with one ``<mark>`` per piece that findings cover.
+
+    ``focusable``: each mark also takes the keyboard focus (``tabindex``, ``role``) and
+    carries its start offset (``data-s``), as the dashboard's reader wants.
+    """
     parts: list[str] = []
     for a, b, cover in segments(len(text), findings):
         piece = esc(text[a:b])
@@ -173,8 +178,9 @@ def render_text(text: str, findings: list[Finding]) -> str:
                 classes.add(f.css)
             if tip not in tips:
                 tips.append(tip)
+        focus = f'tabindex="0" role="button" data-s="{a}" ' if focusable else ""
         parts.append(
-            f'<mark class="{esc(" ".join(sorted(classes)))}" data-f="{" ".join(ids)}" '
+            f'<mark class="{esc(" ".join(sorted(classes)))}" data-f="{" ".join(ids)}" {focus}'
             f'title="{esc(chr(10).join(tips)).replace(chr(10), "&#10;")}">{piece}</mark>'
         )
     return "".join(parts)
