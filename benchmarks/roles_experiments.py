@@ -36,7 +36,7 @@ def block_columns(names: list[str]) -> np.ndarray:
 
 OLD = ["left", "right", "sentence"]
 NARR = ["narr", "side_x_narr", "cc_side_x_narr", "civilian_x_narr"]
-#: the session-2 feature set (no narrative profile)
+#: the iteration-2 feature set (no narrative profile)
 V3 = [b for b in BLOCKS if b not in NARR]
 ALL = list(BLOCKS)
 CONFIGS: dict[str, dict] = {

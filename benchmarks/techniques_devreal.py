@@ -22,6 +22,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from statistics import fmean
 
+from narrascope.evaluate.labels import separation_auc
+
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "dev-real"
 #: stances whose sentences count as plain reporting for the calibration
@@ -29,13 +31,7 @@ PLAIN = ("mainstream", "unrelated", "climate-mainstream")
 MARGIN = 0.01
 
 
-def auc(pos: list[float], neg: list[float]) -> float:
-    """ROC AUC of scores ``pos`` (positives) against ``neg`` (ties count one half)."""
-    from sklearn.metrics import roc_auc_score
-
-    if not pos or not neg:
-        return float("nan")
-    return float(roc_auc_score([1] * len(pos) + [0] * len(neg), [*pos, *neg]))
+auc = separation_auc  # the one definition, in narrascope.evaluate
 
 
 def repeated_title_regions(article) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]

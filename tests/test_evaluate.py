@@ -148,3 +148,14 @@ def test_ids_from_subfolders_match_gold_ids() -> None:
 
     assert norm_id("raw-documents/EN_UA_1.txt") == norm_id("EN_UA_1.txt") == norm_id("EN_UA_1")
     assert norm_id("a/b/EN_CC_2.txt") == "EN_CC_2"
+
+
+def test_separation_auc() -> None:
+    import math
+
+    from narrascope.evaluate.labels import separation_auc
+
+    assert separation_auc([0.9, 0.8], [0.1, 0.2]) == 1.0
+    assert separation_auc([0.1], [0.9]) == 0.0
+    assert separation_auc([0.5], [0.5]) == 0.5
+    assert math.isnan(separation_auc([], [0.1]))

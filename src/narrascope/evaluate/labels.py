@@ -70,3 +70,16 @@ def ece(confidences: np.ndarray, correct: np.ndarray, bins: int = 10) -> tuple[f
         table.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": int(m.sum()),
                       "confidence": round(conf, 3), "accuracy": round(acc, 3)})
     return (total / max(len(confidences), 1)), table
+
+
+def separation_auc(pos: list[float], neg: list[float]) -> float:
+    """ROC AUC of scores ``pos`` (positives) against ``neg``; ties count one half.
+
+    How well a per-article score (e.g. technique density) tells two groups apart;
+    NaN when a group is empty.
+    """
+    if not pos or not neg:
+        return float("nan")
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score([1] * len(pos) + [0] * len(neg), [*pos, *neg]))

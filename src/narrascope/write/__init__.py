@@ -72,7 +72,7 @@ class JsonlWriter:
 
 
 CSV_COLUMNS = [
-    "id", "title", "date", "language", "language_confidence", "domain", "narratives",
+    "id", "title", "date", "date_source", "language", "language_confidence", "domain", "narratives",
     "subnarratives", *[f"{r.lower()}s" for r in ROLES], "technique_spans",
     "techniques_per_1000_words", "top_techniques", "fact_checks", "explanation", "warnings",
     "path",
@@ -109,6 +109,7 @@ class CsvWriter:
         s = summarize(article, top=10)
         row = {
             "id": article.id, "title": article.title or "", "date": article.date or "",
+            "date_source": article.date_source or "",
             "language": article.language or "",
             "language_confidence": article.language_confidence if article.language_confidence is not None else "",
             "domain": fmt_label(s.domain) if s.domain else "",

@@ -189,7 +189,10 @@ def render_text(text: str, findings: list[Finding], focusable: bool = False) -> 
 def render_article(article: Article, index: int) -> str:
     prefix = f"a{index}"
     findings = collect_findings(article, prefix)
-    meta = [f"date: {article.date or 'unknown'}"]
+    when = f"date: {article.date or 'unknown'}"
+    if article.date is not None and article.date_source in ("text", "option"):
+        when += " (stated in the text)" if article.date_source == "text" else " (from --date)"
+    meta = [when]
     if article.language:
         conf = f" ({article.language_confidence:.2f})" if article.language_confidence is not None else ""
         meta.append(f"language: {article.language}{conf}")

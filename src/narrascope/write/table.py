@@ -24,7 +24,7 @@ def article_panel(article: Article) -> Panel:
     lang = article.language or "?"
     if article.language_confidence is not None:
         lang += f" ({article.language_confidence:.2f})"
-    grid.add_row("date", str(article.date) if article.date else "unknown")
+    grid.add_row("date", _date_cell(article))
     grid.add_row("language", safe_line(lang))
     if article.sentences:
         clutter = sum(x.kind == "boilerplate" for x in article.sentences)
@@ -80,3 +80,14 @@ class TableWriter:
 
     def finish(self) -> None:
         self.console.print(Text(f"{self.count} article(s). Note: {NOTICE}", style="dim"))
+
+
+def _date_cell(article: Article) -> str:
+    """The date and, when it was not given, where it came from."""
+    if article.date is None:
+        return "unknown"
+    if article.date_source == "text" and article.date_evidence is not None:
+        return f"{article.date} (stated in the text: {safe_line(article.date_evidence.text)!r})"
+    if article.date_source == "option":
+        return f"{article.date} (from --date)"
+    return str(article.date)
