@@ -95,7 +95,7 @@ def test_sides_cover_both_domains() -> None:
     assert mention_side("green", "Greta Thunberg") == "green"
 
 
-def test_training_features_equal_analysis_features() -> None:
+def test_training_features_equal_analysis_features(tmp_path: Path) -> None:
     """Training embeds examples with the same code the component runs at analysis time."""
     from narrascope.components.entities.aliases import load_table
     from narrascope.components.entities.component import ensure_sentences, mention_ref
@@ -105,7 +105,7 @@ def test_training_features_equal_analysis_features() -> None:
     docs = [d for d in T.read_docs(T.default_data_dir())][:12]
     group = docs[0].group
     exs = [d for d in docs if d.group == group]
-    X_train = T.embed_examples(exs, cache_dir="/nonexistent/never-cached")
+    X_train = T.embed_examples(exs, cache_dir=tmp_path / "no-cache-yet")
     assert X_train.shape == (len(exs), n_features())
     table = load_table(None)
     art = parse_text(exs[0].text, group)

@@ -45,7 +45,9 @@ def run(comps, *articles: Article) -> list[Article]:
 def test_blocks_add_up() -> None:
     w = block_widths()
     assert list(w) == BLOCKS
-    assert n_features() == sum(w.values()) == 3170
+    # version 4: 3,170 columns; version 5 adds the syntax block and its side interaction
+    assert n_features() == sum(w.values()) == 3170 + 2 * w["syntax"]
+    assert w["syntax"] == w["side_x_syntax"] > 0
     assert all(w[b] == NARR_DIM for b in BLOCKS if "narr" in b)
 
 

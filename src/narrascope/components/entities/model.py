@@ -105,7 +105,10 @@ class RoleModel:
     def columns(self, X: np.ndarray) -> np.ndarray:
         """The feature columns the heads were trained on (a model of an older, shorter
         feature version reads the leading columns)."""
-        n = int(self.main_head.coef_.shape[1])
+        coef = getattr(self.main_head, "coef_", None)
+        if coef is None:  # a head without stored weights takes the whole row
+            return X
+        n = int(coef.shape[1])
         return X[:, :n] if X.shape[1] > n else X
 
     # ------------------------------------------------------- span network input

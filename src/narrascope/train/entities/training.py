@@ -240,8 +240,14 @@ def embed_examples(examples: Sequence[Example], window_words: int = DEFAULT_WIND
                    cache_dir: str | Path | None = None) -> np.ndarray:
     """Feature rows for examples (cached as .npy under ``cache_dir``), built by the same
     code as analysis (:func:`narrascope.components.entities.features.build`)."""
+    from narrascope.components.encoder import encoder_id
+    from narrascope.components.entities.features import narratives_model_digest
+
+    # the narrative-profile blocks and the vectors change with the narratives model and
+    # the encoder: both are part of the key, so a retrained model never reads stale rows
     key = hashlib.sha256(json.dumps(
-        [FEATURES_VERSION, window_words, _side_sources_digest(),
+        [FEATURES_VERSION, window_words, _side_sources_digest(), narratives_model_digest(),
+         encoder_id(),
          [(ex.group, ex.text, ex.start, ex.end, is_template(ex)) for ex in examples]]
     ).encode()).hexdigest()[:20]
     cache_dir = Path(cache_dir or os.environ.get("NARRASCOPE_CACHE", "/tmp/narrascope-cache"))
