@@ -88,12 +88,17 @@ def pg_url(pg_server: tuple[str, str]) -> Iterator[str]:
     from narrascope.store import normalise_url
 
     u = normalise_url(url)
-    with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
-                         dbname=name, autocommit=True) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'")]
-        if tables:
-            conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
-                sql.SQL(", ").join(sql.Identifier(t) for t in tables)))
+
+    def empty() -> None:
+        with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
+                             dbname=name, autocommit=True) as conn:
+            tables = [r[0] for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'")]
+            if tables:
+                conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+                    sql.SQL(", ").join(sql.Identifier(t) for t in tables)))
+
+    empty()
     yield _db_url(url, name)
+    empty()  # the database is also the template of other tests' databases: leave it empty
