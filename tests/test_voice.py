@@ -104,3 +104,11 @@ def test_english_only_helper() -> None:
     assert english_only(unsure, "narratives")
     en = Article(id="z", text="Hello", language="en", language_confidence=0.99)
     assert english_only(en, "voice") and "withheld" not in en.metadata
+
+
+def test_parse_covers_a_prefix_of_texts_over_spacys_limit() -> None:
+    from narrascope.components.voice import MAX_PARSE_CHARS, parse
+
+    text = "x" * 1_200_000  # spaCy refuses texts over 1,000,000 characters (E088)
+    (doc,) = parse([text])
+    assert len(doc.text) == MAX_PARSE_CHARS and text.startswith(doc.text)

@@ -98,10 +98,17 @@ def get_parser() -> Any:
     return spacy.load(SPACY_MODEL, exclude=["lemmatizer"])
 
 
+#: Longest text spaCy parses: the part the sentence splitter analyses by default.  A
+#: longer article is parsed up to here (the Doc covers a prefix of the text, so its
+#: offsets stay the article's); spaCy itself refuses texts over 1,000,000 characters.
+MAX_PARSE_CHARS = 200_000
+
+
 def parse(texts: list[str], batch_size: int = 16) -> list[Any]:
+    """spaCy Docs (tagger, parser, NER) of ``texts``, each cut to ``MAX_PARSE_CHARS``."""
     nlp = get_parser()
     with _lock:
-        return list(nlp.pipe(texts, batch_size=batch_size))
+        return list(nlp.pipe([t[:MAX_PARSE_CHARS] for t in texts], batch_size=batch_size))
 
 
 def quoted_share(text: str) -> float:

@@ -35,9 +35,13 @@ def get_nlp() -> Any:
 
 
 def parse(texts: list[str], batch_size: int = 16) -> list[Any]:
+    """spaCy Docs of ``texts``, each cut to the longest text the parse covers (the Doc
+    is then a prefix of the article, so its offsets stay the article's)."""
+    from narrascope.components.voice import MAX_PARSE_CHARS
+
     nlp = get_nlp()
     with _lock:
-        return list(nlp.pipe(texts, batch_size=batch_size))
+        return list(nlp.pipe([t[:MAX_PARSE_CHARS] for t in texts], batch_size=batch_size))
 
 
 @dataclass
