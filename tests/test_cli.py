@@ -197,7 +197,7 @@ def test_mentions_dominant_and_date(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt, needle", [
-    ("csv", "id,title,date,language"),
+    ("csv", "id,title,date,date_source,language"),
     ("table", "does not judge whether an article is true"),
     ("semeval-st2", "EN_URW_example_001.txt\tOther\tOther"),
     ("semeval-st3", "EN_URW_example_001.txt\t"),
