@@ -493,6 +493,35 @@ def check_trained_for(recorded: str | None, what: str, retrain: str) -> None:
             f"({active().description}); retrain it for this encoder: {retrain}")
 
 
+#: The file in a trained model's folder that names the encoder it was trained for.
+ENCODER_RECORD = "encoder.json"
+
+
+def record_encoder(folder: str | Path, trained_with: str | None = None) -> None:
+    """Write which encoder the heads in ``folder`` were trained for."""
+    rec = {"encoder": encoder_id()}
+    if trained_with:
+        rec["trained_with"] = trained_with
+    Path(folder, ENCODER_RECORD).write_text(json.dumps(rec) + "\n", encoding="utf-8")
+
+
+def check_model_folder(folder: str | Path, what: str, retrain: str) -> None:
+    """Refuse the heads in ``folder`` when they record another encoder than the active one
+    (a folder without a record is left alone: the packaged models, older folders)."""
+    f = Path(folder, ENCODER_RECORD)
+    if f.is_file():
+        check_trained_for(json.loads(f.read_text(encoding="utf-8")).get("encoder"), what,
+                          retrain)
+
+
+def use_encoder_for_training(spec: str | None) -> None:
+    """``train ... --encoder SPEC``: make SPEC the active encoder of this process (and of
+    the processes it starts)."""
+    if spec:
+        os.environ["NARRASCOPE_ENCODER"] = str(spec)
+        configure(str(spec))
+
+
 def encode(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     """L2-normalised float32 embeddings of the active encoder, ``(len(texts), dim)``."""
     enc = active()
@@ -569,6 +598,8 @@ class SentenceEncoder(Component):
         if backend is not None and backend not in BACKENDS:
             raise ValueError(f"encoder backend {backend!r}: use one of {', '.join(BACKENDS)}")
         self._loaded: Encoder | None = None
+        if model is not None:  # another encoder: active before later components load heads
+            self._loaded = configure(**self._spec)
 
     @property
     def encoder(self) -> Encoder:
@@ -596,6 +627,7 @@ class SentenceEncoder(Component):
 
 
 __all__ = ["BACKENDS", "DIM", "MODEL_NAME", "MODEL_SHA256", "Encoder", "EncoderMismatch",
-           "SentenceEncoder", "active", "article_vector", "check_trained_for", "configure",
+           "SentenceEncoder", "active", "article_vector", "check_model_folder", "check_trained_for",
+           "configure", "record_encoder", "use_encoder_for_training",
            "encode", "encoder_id", "ensure_vectors", "get_encoder", "load_encoder",
            "model_dir", "onnx_path", "sentence_vectors", "verify_model_files"]

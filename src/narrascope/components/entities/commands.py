@@ -28,9 +28,16 @@ def register(train_app: typer.Typer) -> None:
             "--span/--no-span", help="Also train the span network (adapters on the encoder's "
             "top layers; a few minutes on a laptop) and average it with the linear heads.")
         ] = True,
+        encoder: Annotated[str | None, typer.Option(
+            "--encoder", help="Train the heads for this encoder ('fast', a sentence-"
+            "transformers or model2vec folder, an .onnx file, a /v1 URL); default: the "
+            "packaged MiniLM.")] = None,
     ) -> None:
         """Train the entity framing-role classifier (main role + 22 fine roles)."""
+        from narrascope.components.encoder import record_encoder, use_encoder_for_training
         from narrascope.train.entities.training import train_and_evaluate
+
+        use_encoder_for_training(encoder)
 
         try:
             report = train_and_evaluate(data_dir=data, out_dir=output, seed=seed,
@@ -39,4 +46,5 @@ def register(train_app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
         typer.echo(json.dumps(report, indent=1))
+        record_encoder(output, f"narrascope train roles --encoder {encoder}" if encoder else None)
         typer.echo(f"model written to {output}", err=True)

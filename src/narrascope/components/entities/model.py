@@ -241,6 +241,10 @@ class RoleModel:
     def load(cls, directory: str | Path | None = None) -> RoleModel:
         d = Path(directory) if directory else default_model_dir()
         meta = json.loads((d / "model.json").read_text())
+        from narrascope.components.encoder import check_model_folder
+
+        check_model_folder(d, f"the role model in {d}",
+                           "narrascope train roles -o DIR --encoder SPEC")
         version = meta.get("features_version")
         if version not in COMPATIBLE_VERSIONS:
             raise ValueError(

@@ -42,9 +42,16 @@ def register(train_app: typer.Typer) -> None:
             "--calibrate-on", help="Folder of real labelled articles (articles/*.txt + "
             "subtask2.tsv) to choose the gate threshold, voice weights and confidence "
             "calibration on; only numbers are saved.")] = None,
+        encoder: Annotated[Optional[str], typer.Option(  # noqa: UP045
+            "--encoder", help="Train the heads for this encoder ('fast', a sentence-"
+            "transformers or model2vec folder, an .onnx file, a /v1 URL); default: the "
+            "packaged MiniLM.")] = None,
     ) -> None:
         """Train the narratives model (reproducible with a fixed seed) and save it."""
+        from narrascope.components.encoder import record_encoder, use_encoder_for_training
         from narrascope.train.narratives.training import train
+
+        use_encoder_for_training(encoder)
 
         report = train(data, output, taxonomy=taxonomy, seed=seed, head=head, pooling=pooling,
                        semeval_dir=semeval_dir, seeds_dir=seeds_dir, zero_shot=zero_shot,
@@ -53,6 +60,8 @@ def register(train_app: typer.Typer) -> None:
         short = {k: {m: v[m] for m in ("coarse_f1", "fine_f1")}
                  for k, v in report.items() if isinstance(v, dict) and "fine_f1" in v}
         typer.echo(json.dumps(short, indent=1))
+        record_encoder(output, f"narrascope train narratives --encoder {encoder}"
+                       if encoder else None)
         typer.echo(f"model written to {output}", err=True)
 
 

@@ -367,7 +367,14 @@ class EmbeddingCache:
     """Sentence vectors of the shared encoder on disk, keyed by SHA-1 of the text."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path else cache_dir() / "minilm-sentences.npz"
+        if path is None:  # one file per encoder: vectors of another encoder never mix in
+            from narrascope.components.encoder import MODEL_NAME, encoder_id
+
+            eid = encoder_id()
+            name = ("minilm-sentences.npz" if eid == MODEL_NAME else
+                    f"sentences-{hashlib.sha1(eid.encode()).hexdigest()[:12]}.npz")
+            path = cache_dir() / name
+        self.path = Path(path)
         self._index: dict[str, int] = {}
         self._vecs: list[np.ndarray] = []
         self._dirty = False

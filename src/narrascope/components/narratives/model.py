@@ -569,6 +569,10 @@ def load_model(model: str | Path = "default", taxonomy: str | Path | Taxonomy | 
         raise FileNotFoundError(f"{d}: no narratives model (model.json) there; train one with "
                                 "`narrascope train narratives -o DIR`")
     cfg = json.loads(f.read_text())
+    from narrascope.components.encoder import check_model_folder
+
+    check_model_folder(d, f"the narratives model in {d}",
+                       "narrascope train narratives -o DIR --encoder SPEC")
     if tax is None:
         tf = d / "taxonomy.yaml"
         tax = load_taxonomy(tf if tf.exists() else None)
