@@ -172,7 +172,8 @@ def test_filters_are_in_the_url(server: str, page: Any) -> None:
     page.wait_for_selector("figure.chart[data-state=drawn]")
     shot(page, "outlet")
     page.goto(server + f"/entities/{q('European Union')}")
-    page.wait_for_function("document.querySelectorAll('figure.chart[data-state=drawn]').length == 2")
+    # selectors, not wait_for_function: the page's CSP (no 'unsafe-eval') blocks its polling
+    page.wait_for_selector("figure.chart[data-state=drawn] >> nth=1")
     shot(page, "entity")
     page.goto(server + "/copies")
     shot(page, "copies")
@@ -206,7 +207,7 @@ def test_reader_highlights_and_details_by_keyboard(server: str, page: Any) -> No
     assert page.locator("#selection").is_visible()
     # a layer toggle hides that layer and goes into the URL
     page.uncheck("input[data-layer=narr]")
-    page.wait_for_function("document.body.classList.contains('hide-narr')")
+    page.wait_for_selector("body.hide-narr", state="attached")
     assert "hide-narr" in (page.get_attribute("body", "class") or "")
     assert "layers=" in page.url and "narr" not in page.url.split("layers=")[1].split("&")[0]
     page.reload(wait_until="load")
