@@ -52,7 +52,8 @@
       el("line", {x1: 0, x2: iw, y1: yy, y2: yy, "class": "grid"}, g);
       el("text", {x: -6, y: yy + 4, "class": "tick", "text-anchor": "end"}, g).textContent = String(Math.round(v * 10) / 10);
     }
-    var every = Math.max(1, Math.ceil(periods.length / Math.max(2, Math.floor(iw / 80))));
+    // a date label is about 75 px wide; the first is anchored at its start: 120 px apart
+    var every = Math.max(1, Math.ceil(periods.length / Math.max(2, Math.floor(iw / 120))));
     periods.forEach(function (p, i) {
       var last = i === periods.length - 1;
       // every `every`-th period, and the last one; none too close to the last
