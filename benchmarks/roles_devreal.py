@@ -21,18 +21,10 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from devreal_options import parse_options  # a sibling module of these scripts
+
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "dev-real"
-
-
-def _value(s: str) -> object:
-    low = s.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    try:
-        return float(s) if "." in s else int(s)
-    except ValueError:
-        return s
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -65,9 +57,7 @@ def main(argv: list[str] | None = None) -> dict:
     opts: dict[str, object] = {}
     if args.model:
         opts["model"] = args.model
-    for kv in args.set:
-        k, _, v = kv.partition("=")
-        opts[k] = _value(v)
+    opts.update(parse_options(args.set))
     cfg = {"pipeline": {"components": names, "batch_size": 16}, "components": {"entities": opts}}
     nlp = narrascope.load(cfg)
     gold_path = args.dev / "subtask1.tsv"

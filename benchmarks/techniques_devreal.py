@@ -22,6 +22,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from statistics import fmean
 
+from devreal_options import parse_options  # a sibling module of these scripts
+
 from narrascope.evaluate.labels import separation_auc
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,16 +47,6 @@ def repeated_title_regions(article) -> list[tuple[int, int]]:  # type: ignore[no
         out.append((i, i + len(title)))
         i = article.text.find(title, i + 1)
     return out
-
-
-def _value(s: str) -> object:
-    low = s.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    try:
-        return float(s) if "." in s else int(s)
-    except ValueError:
-        return s
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -82,7 +74,7 @@ def main(argv: list[str] | None = None) -> dict:
     from narrascope.registry import registry
 
     names = [c for c in args.components.split(",") if c in set(registry.names())]
-    opts = {k: _value(v) for k, _, v in (kv.partition("=") for kv in args.set)}
+    opts = parse_options(args.set)
     nlp = narrascope.load({"pipeline": {"components": names, "batch_size": 16},
                            "components": {"techniques": opts}})
     stance = {}
