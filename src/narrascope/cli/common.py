@@ -204,6 +204,24 @@ def _lazy_pipeline(config: Path | None, components: str | None, taxonomy: Path |
     return get
 
 
+def write_parquet_rows(rows: list[dict[str, Any]], cols: list[str], out: Path) -> None:
+    """Write ``rows`` (the ``cols`` of each) as a Parquet file, atomically (``OUT.partial``
+    renamed at the end); a one-line :func:`fail` when it cannot be written."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows]) if rows else \
+        pa.table({c: pa.array([], pa.string()) for c in cols})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
 def _open_sink(out: str | Path | None, resume: bool = False) -> Any:
     from narrascope.write import Sink
 

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-from narrascope.cli.common import fail, parse_date, shown
+from narrascope.cli.common import fail, parse_date, shown, write_parquet_rows
 
 corpus_app = typer.Typer(help="Corpus analytics over a store: copies, coordination, story "
                          "clusters, trends.", no_args_is_help=True, rich_markup_mode=None)
@@ -171,23 +171,10 @@ def emit(records: list[dict[str, Any]], fmt: Format, out: str | None,
                             for c in cols])
         n = len(rows)
     elif fmt is Format.parquet:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         if out in (None, "-"):
             raise fail("--format parquet needs -o FILE")
-        data = [{c: _flat(r.get(c)) for c in cols} for r in rows]
-        table = pa.Table.from_pylist(data) if data else pa.table(
-            {c: pa.array([], pa.string()) for c in cols})
-        path = Path(out)  # type: ignore[arg-type]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".partial")
-        try:
-            pq.write_table(table, tmp)
-            os.replace(tmp, path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+        write_parquet_rows([{c: _flat(r.get(c)) for c in cols} for r in rows], cols,
+                           Path(out))  # type: ignore[arg-type]
         n = len(rows)
     else:
         from rich.console import Console

@@ -32,6 +32,7 @@ from narrascope.cli.common import (
     parse_date,
     progress,
     shown,
+    write_parquet_rows,
 )
 from narrascope.doc import Article
 
@@ -387,18 +388,7 @@ def _write_csv(rows: list[dict[str, Any]], cols: list[str], out: str | None) -> 
 
 
 def _write_parquet(rows: list[dict[str, Any]], cols: list[str], out: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows]) if rows else \
-        pa.table({c: pa.array([], pa.string()) for c in cols})
-    tmp = out.with_name(out.name + ".partial")
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+    write_parquet_rows(rows, cols, out)
     print(f"wrote {len(rows)} row(s) to {shown(out, None)}", file=sys.stderr)
 
 
