@@ -13,6 +13,7 @@ lost, but other components skip them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from narrascope.doc import Article, Sentence
 from narrascope.registry import Component, registry
@@ -154,3 +155,13 @@ class SentenceSplitter(Component):
             for i, (s, e, kind) in enumerate(spans)
         ]
         return article
+
+
+def ensure_sentences(articles: Iterable[Article]) -> None:
+    """Split the articles that have no sentences yet (a component used without the
+    ``sentences`` component before it), with the component's defaults."""
+    splitter: SentenceSplitter | None = None
+    for art in articles:
+        if not art.sentences:
+            splitter = splitter or SentenceSplitter()
+            splitter(art)

@@ -265,14 +265,10 @@ class VoiceComponent(Component):
 
     def pipe(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Article]:
         from narrascope.components.language import english_only
-        from narrascope.components.sentences import SentenceSplitter
+        from narrascope.components.sentences import ensure_sentences
 
         batch = list(articles)
-        splitter = None
-        for art in batch:
-            if not art.sentences:
-                splitter = splitter or SentenceSplitter()
-                splitter(art)
+        ensure_sentences(batch)
         todo = [a for a in batch if english_only(a, "voice", self.languages)]
         if self.use_spacy:
             need = [a for a in todo if SPACY_CACHE_KEY not in a.cache]

@@ -59,14 +59,10 @@ class NarrativesComponent(Component):
 
     def pipe(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Article]:
         from narrascope.components.encoder import ensure_vectors, sentence_vectors
-        from narrascope.components.sentences import SentenceSplitter
+        from narrascope.components.sentences import ensure_sentences
 
         batch = list(articles)
-        splitter = None
-        for art in batch:
-            if not art.sentences:
-                splitter = splitter or SentenceSplitter()
-                splitter(art)
+        ensure_sentences(batch)
         from narrascope.components.language import english_only
         from narrascope.components.voice import sentence_voices
 
