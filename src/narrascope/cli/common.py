@@ -117,10 +117,10 @@ def build_pipeline(config: Path | None, components: str | None, taxonomy: Path |
     from narrascope.profiles import LanguageRouter, apply_profile
 
     try:
+        # --profile alone starts from the profile; a config file may name one itself
         cfg = load_config(config) if config is not None or profile is None else {}
-        cfg = apply_profile(cfg, profile) if (profile or cfg.get("profile")) else cfg
-        if not cfg:
-            cfg = load_config(None)
+        if profile or cfg.get("profile"):
+            cfg = apply_profile(cfg, profile)
         if components:
             names = [c.strip() for c in components.split(",") if c.strip()]
             cfg.setdefault("pipeline", {})["components"] = names
