@@ -204,6 +204,36 @@ def _lazy_pipeline(config: Path | None, components: str | None, taxonomy: Path |
     return get
 
 
+class AtomicOutput:
+    """Standard output, or ``FILE`` written to ``FILE.partial`` and renamed at the end
+    (removed on an error), as a ``with`` block giving the text file to write."""
+
+    def __init__(self, out: str | None) -> None:
+        self.out = None if out in (None, "-") else Path(out)  # type: ignore[arg-type]
+        self.tmp = None if self.out is None else self.out.with_name(self.out.name + ".partial")
+
+    def __enter__(self) -> Any:
+        if self.tmp is None:
+            self.fh = sys.stdout
+            return self.fh
+        try:
+            self.tmp.parent.mkdir(parents=True, exist_ok=True)
+            self.fh = open(self.tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        except OSError as exc:
+            raise fail(f"cannot write {self.out}: {exc.strerror or exc}") from None
+        return self.fh
+
+    def __exit__(self, exc_type: Any, *rest: Any) -> None:
+        if self.tmp is None:
+            self.fh.flush()
+            return
+        self.fh.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.out)  # type: ignore[arg-type]
+        else:
+            self.tmp.unlink(missing_ok=True)
+
+
 def write_parquet_rows(rows: list[dict[str, Any]], cols: list[str], out: Path) -> None:
     """Write ``rows`` (the ``cols`` of each) as a Parquet file, atomically (``OUT.partial``
     renamed at the end); a one-line :func:`fail` when it cannot be written."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from narrascope.cli.common import fail, parse_date, shown, write_parquet_rows
+from narrascope.cli.common import AtomicOutput, fail, parse_date, shown, write_parquet_rows
 
 corpus_app = typer.Typer(help="Corpus analytics over a store: copies, coordination, story "
                          "clusters, trends.", no_args_is_help=True, rich_markup_mode=None)
@@ -89,36 +88,6 @@ def _plot_path(plot: Path | None) -> Path | None:
 # ----------------------------------------------------------------------------- output
 
 
-class _Out:
-    """stdout, or FILE written to FILE.partial and renamed at the end."""
-
-    def __init__(self, out: str | None, binary: bool = False) -> None:
-        self.out = out
-        self.tmp: Path | None = None
-        self.binary = binary
-
-    def __enter__(self) -> Any:
-        if self.out in (None, "-"):
-            return sys.stdout
-        path = Path(self.out)  # type: ignore[arg-type]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = path.with_name(path.name + ".partial")
-        try:
-            self.fh = open(self.tmp, "w", encoding="utf-8", newline="")
-        except OSError as exc:
-            raise fail(f"cannot write {self.out}: {exc.strerror or exc}") from None
-        return self.fh
-
-    def __exit__(self, exc_type: Any, *exc: Any) -> None:
-        if self.tmp is None:
-            return
-        self.fh.close()
-        if exc_type is None:
-            os.replace(self.tmp, self.out)  # type: ignore[arg-type]
-        else:
-            self.tmp.unlink(missing_ok=True)
-
-
 def _plain(v: Any) -> Any:
     if isinstance(v, dt.date):
         return v.isoformat()
@@ -153,7 +122,7 @@ def emit(records: list[dict[str, Any]], fmt: Format, out: str | None,
     if fmt is Format.table and table_columns:
         cols = table_columns
     if fmt is Format.jsonl:
-        with _Out(out) as fh:
+        with AtomicOutput(out) as fh:
             for r in records:
                 fh.write(json.dumps(_plain(r), ensure_ascii=False) + "\n")
         n = len(records)
@@ -162,7 +131,7 @@ def emit(records: list[dict[str, Any]], fmt: Format, out: str | None,
 
         from narrascope.write import guard_cell
 
-        with _Out(out) as fh:
+        with AtomicOutput(out) as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(cols)
             for r in rows:
@@ -187,7 +156,7 @@ def emit(records: list[dict[str, Any]], fmt: Format, out: str | None,
         for r in rows:
             table.add_row(*(Text(shown("" if r.get(c) is None else _flat(r.get(c)), 160))
                             for c in cols))
-        with _Out(out) as fh:
+        with AtomicOutput(out) as fh:
             console = Console(file=fh, width=200 if fh is not sys.stdout else None,
                               color_system=None if fh is not sys.stdout else "auto")
             console.print(table)

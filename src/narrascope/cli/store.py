@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from narrascope.cli.common import (
+    AtomicOutput,
     BatchOpt,
     ComponentsOpt,
     ConfigOpt,
@@ -325,41 +325,11 @@ def _long_rows(store: Any, f: Any, limit: int | None) -> list[dict[str, Any]]:
     return [asdict(r) for layer in LAYERS for r in store.label_rows(layer, f)]
 
 
-class _Out:
-    """Standard output, or ``FILE`` written to ``FILE.partial`` and renamed at the end."""
-
-    def __init__(self, out: str | None, binary: bool = False) -> None:
-        self.out = None if out in (None, "-") else Path(out)  # type: ignore[arg-type]
-        self.tmp = None if self.out is None else self.out.with_name(self.out.name + ".partial")
-        self.binary = binary
-
-    def __enter__(self) -> Any:
-        if self.tmp is None:
-            self.fh = sys.stdout
-            return self.fh
-        try:
-            self.tmp.parent.mkdir(parents=True, exist_ok=True)
-            self.fh = open(self.tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        except OSError as exc:
-            raise fail(f"cannot write {self.out}: {exc.strerror or exc}") from None
-        return self.fh
-
-    def __exit__(self, exc_type: Any, *rest: Any) -> None:
-        if self.tmp is None:
-            self.fh.flush()
-            return
-        self.fh.close()
-        if exc_type is None:
-            os.replace(self.tmp, self.out)  # type: ignore[arg-type]
-        else:
-            self.tmp.unlink(missing_ok=True)
-
-
 def _write_jsonl(store: Any, f: Any, out: str | None, limit: int | None) -> None:
     from narrascope.write import article_record
 
     n = 0
-    with _Out(out) as fh:
+    with AtomicOutput(out) as fh:
         for art in store.iter_articles(f):
             if limit is not None and n >= limit:
                 break
@@ -378,7 +348,7 @@ def _cell(v: Any) -> Any:
 
 
 def _write_csv(rows: list[dict[str, Any]], cols: list[str], out: str | None) -> None:
-    with _Out(out) as fh:
+    with AtomicOutput(out) as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(cols)
         for r in rows:
@@ -412,7 +382,7 @@ def _write_table(store: Any, f: Any, out: str | None, limit: int, long: bool) ->
                           Text(shown(s.outlet or "", 60)), Text(shown(s.title or "", 80)),
                           Text(shown("; ".join(f"{lbl} ({c:.2f})" for lbl, c in s.narratives),
                                      200)))
-    with _Out(out) as fh:
+    with AtomicOutput(out) as fh:
         console = Console(file=fh, width=160 if fh is not sys.stdout else None,
                           color_system=None if fh is not sys.stdout else "auto")
         console.print(table)
