@@ -45,6 +45,7 @@ demo: $(STAMP)
 	@echo "make demo: serve the demo corpus with: $(BIN)/narrascope serve --db out/narrascope.db"
 
 test: $(TSTAMP)
+	@VENV=$(VENV) scripts/chromium.sh >/dev/null || true  # browser tests: Chromium + playwright (idempotent)
 	$(BIN)/ruff check src tests
 	$(BIN)/pytest -q
 
