@@ -14,9 +14,12 @@ from narrascope.components.entities.aliases import load_table
 from narrascope.components.entities.features import (
     BLOCKS,
     NARR_DIM,
+    PROFILE_SUBDIR,
     block_widths,
+    default_profile_dir,
     n_features,
     narrative_profile,
+    narratives_model_digest,
     side_of,
 )
 from narrascope.components.entities.model import RoleModel, default_model_dir
@@ -57,7 +60,7 @@ def test_narrative_profile_reads_the_slant(comps) -> None:
 
     art = run(comps[:2], Article(id="p", text=PRO_KREMLIN))[0]
     prof = narrative_profile(art, sentence_vectors(art))
-    m = load_model("default")
+    m = load_model(default_profile_dir())
     labels = [m.labels[i] for i in [*m.dom_idx, *m.nar_idx]]
     assert prof.shape == (NARR_DIM,) and np.all((prof >= 0) & (prof <= 1))
     assert prof[labels.index("URW")] > prof[labels.index("CC")]
@@ -74,15 +77,41 @@ def test_model_with_old_features_is_refused(tmp_path: Path) -> None:
         RoleModel.load(d)
 
 
-def test_model_warns_when_narratives_model_changed(tmp_path: Path) -> None:
+def test_role_model_carries_its_narrative_profile_head() -> None:
+    model = RoleModel.load()
+    assert model.profile_dir == default_model_dir() / PROFILE_SUBDIR
+    assert narratives_model_digest(model.profile_dir) == model.meta["narratives_model_digest"]
+
+
+def test_model_refuses_a_changed_profile_head(tmp_path: Path) -> None:
     d = tmp_path / "roles"
     shutil.copytree(default_model_dir(), d)
     meta = json.loads((d / "model.json").read_text())
     assert meta["narratives_model_digest"] and meta["max_fine"] == 1
     meta["narratives_model_digest"] = "0" * 16
     (d / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="narrative-profile head"):
+        RoleModel.load(d)
+
+
+def test_model_without_own_head_warns_when_narratives_model_changed(tmp_path: Path) -> None:
+    d = tmp_path / "roles"
+    shutil.copytree(default_model_dir(), d)
+    shutil.rmtree(d / PROFILE_SUBDIR)
+    meta = json.loads((d / "model.json").read_text())
+    meta["narratives_model_digest"] = "0" * 16
+    (d / "model.json").write_text(json.dumps(meta))
     with pytest.warns(UserWarning, match="another shipped narratives model"):
         RoleModel.load(d)
+
+
+def test_saved_model_copies_its_profile_head(tmp_path: Path) -> None:
+    model = RoleModel.load()
+    model.save(tmp_path / "m")
+    copy = tmp_path / "m" / PROFILE_SUBDIR
+    assert narratives_model_digest(copy) == model.meta["narratives_model_digest"]
+    assert (copy / "taxonomy.yaml").is_file()
+    assert RoleModel.load(tmp_path / "m").profile_dir == copy
 
 
 def test_given_mentions_get_exactly_one_fine_role(comps) -> None:

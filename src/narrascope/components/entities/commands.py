@@ -32,6 +32,11 @@ def register(train_app: typer.Typer) -> None:
             "--encoder", help="Train the heads for this encoder ('fast', a sentence-"
             "transformers or model2vec folder, an .onnx file, a /v1 URL); default: the "
             "packaged MiniLM.")] = None,
+        narrative_profile: Annotated[Path | None, typer.Option(
+            "--narrative-profile", help="Narratives model folder whose head gives the "
+            "narrative-profile features (copied into the role model); default: the shipped "
+            "role model's own frozen copy. Pass src/narrascope/resources/models/narratives "
+            "to follow the current narratives model.")] = None,
     ) -> None:
         """Train the entity framing-role classifier (main role + 22 fine roles)."""
         from narrascope.components.encoder import record_encoder, use_encoder_for_training
@@ -41,7 +46,8 @@ def register(train_app: typer.Typer) -> None:
 
         try:
             report = train_and_evaluate(data_dir=data, out_dir=output, seed=seed,
-                                        semeval_dir=semeval_dir, C=c, span=span)
+                                        semeval_dir=semeval_dir, C=c, span=span,
+                                        profile_dir=narrative_profile)
         except (FileNotFoundError, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

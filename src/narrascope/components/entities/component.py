@@ -251,7 +251,7 @@ class Entities(Component):
         order = [i for ai in sorted(per_art) for i in per_art[ai]]
         arts = [batch[ai] for ai in sorted(per_art)]
         refs = [[jobs[i].ref for i in per_art[ai]] for ai in sorted(per_art)]
-        Xo = build(arts, refs, self.model.window_words)
+        Xo = build(arts, refs, self.model.window_words, self.model.profile_dir)
         X = np.empty_like(Xo)
         X[order] = Xo
         span = None

@@ -19,7 +19,7 @@ A mention's row (see :data:`BLOCKS`) holds, all from the shared sentence encoder
 - ``side``: one-hot of the side (ru, west, green, fossil, civilian, none);
 - ``narr`` / ``side_x_narr`` / ``cc_side_x_narr`` / ``civilian_x_narr``: the article's
   *narrative profile* (calibrated confidences of the 2 domains and 21 narratives from the
-  shipped narratives model, :func:`narrative_profile`), raw and times the side signs /
+  role model's own frozen copy of a narratives head, :func:`narrative_profile`), raw and times the side signs /
   the civilian indicator: which propaganda narratives the article pushes says which way
   it casts each side.
 """
@@ -31,6 +31,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -133,37 +135,80 @@ def article_vector(article: Article, sent_vecs: np.ndarray) -> np.ndarray:
     return (v / n if n else v).astype(np.float32)
 
 
-@lru_cache(maxsize=1)
-def _narratives_model():  # type: ignore[no-untyped-def]
+#: subfolder of a role model holding its frozen copy of the narratives head that its
+#: narrative-profile blocks were computed with (see :func:`narrative_profile`)
+PROFILE_SUBDIR = "narrative_profile"
+#: files of a narratives model folder that the profile reads (and that are copied)
+PROFILE_FILES = ("head.json", "head.npz", "model.json", "gate.npz", "taxonomy.yaml")
+
+
+def default_profile_dir() -> Path:
+    """The frozen narrative-profile head of the shipped role model."""
+    return Path(str(resources.files("narrascope.resources").joinpath(
+        f"models/roles/{PROFILE_SUBDIR}")))
+
+
+@lru_cache(maxsize=4)
+def _narratives_model(directory: str):  # type: ignore[no-untyped-def]
     from narrascope.components.narratives.model import load_model
 
-    m = load_model("default")
+    m = load_model(directory)
     if m.n_dom + m.n_nar != NARR_DIM:
-        raise ValueError(f"shipped narratives model has {m.n_dom + m.n_nar} domains + "
+        raise ValueError(f"{directory}: narratives model has {m.n_dom + m.n_nar} domains + "
                          f"narratives, the role features expect {NARR_DIM}")
     return m
 
 
-def narratives_model_digest() -> str:
-    """Digest of the shipped narratives model's files: role models record it, since the
-    narrative-profile blocks change when that model is retrained."""
+def narratives_model_digest(directory: str | Path | None = None) -> str:
+    """Digest of a narratives model folder's head and ``model.json`` (default: the shipped
+    narratives model): a role model records the digest of the head its narrative-profile
+    blocks come from, and checks its frozen copy against it."""
     import hashlib
 
     from narrascope.components.narratives.model import shipped_model_dir
 
+    d = Path(directory) if directory is not None else shipped_model_dir()
     h = hashlib.sha256()
-    for f in sorted(shipped_model_dir().iterdir()):
+    for f in sorted(d.iterdir()):
         if f.is_file() and (f.name.startswith("head.") or f.name == "model.json"):
             h.update(f.name.encode())
             h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
 
-def narrative_profile(article: Article, sent_vecs: np.ndarray) -> np.ndarray:
-    """Calibrated confidences of the domains and narratives of the *shipped* narratives
-    model for the article's content sentences (the same whatever narratives model or
-    taxonomy the pipeline itself runs)."""
-    m = _narratives_model()
+def copy_profile_head(source: str | Path, target: str | Path) -> str:
+    """Copy the narratives head in ``source`` (a narratives model folder or a role model's
+    frozen copy) to ``target`` (written whole, then renamed); its taxonomy goes along, so
+    the copy reads the same whatever later changes to the shipped narratives model.
+    Returns the copy's digest (:func:`narratives_model_digest`)."""
+    import shutil
+
+    src, dst = Path(source), Path(target)
+    if src.resolve() == dst.resolve():
+        return narratives_model_digest(dst)
+    tmp = dst.with_name(dst.name + ".partial")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    for name in PROFILE_FILES:
+        if (src / name).is_file():
+            shutil.copyfile(src / name, tmp / name)
+    if not (tmp / "taxonomy.yaml").exists():
+        from narrascope.components.narratives.taxonomy import default_taxonomy_path
+
+        shutil.copyfile(default_taxonomy_path(), tmp / "taxonomy.yaml")
+    if dst.exists():
+        shutil.rmtree(dst)
+    tmp.rename(dst)
+    return narratives_model_digest(dst)
+
+
+def narrative_profile(article: Article, sent_vecs: np.ndarray,
+                      profile_dir: str | Path | None = None) -> np.ndarray:
+    """Calibrated confidences of the domains and narratives of the narratives head in
+    ``profile_dir`` (default: the shipped role model's frozen copy) for the article's
+    content sentences (the same whatever narratives model or taxonomy the pipeline runs)."""
+    m = _narratives_model(str(profile_dir if profile_dir is not None else default_profile_dir()))
     rows = [s.index for s in article.content_sentences] or list(range(len(article.sentences)))
     if not rows:
         return np.zeros(NARR_DIM, dtype=np.float32)
@@ -259,9 +304,12 @@ def syntax_features(article: Article, doc, r: MentionRef) -> np.ndarray:  # type
 
 
 def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
-          window_words: int = DEFAULT_WINDOW) -> np.ndarray:
+          window_words: int = DEFAULT_WINDOW,
+          profile_dir: str | Path | None = None) -> np.ndarray:
     """Feature rows for the mentions of a batch (``refs[i]``: mentions of article i),
-    in order.  Every needed text is encoded in one encoder call."""
+    in order.  Every needed text is encoded in one encoder call.  ``profile_dir``: the
+    narratives head of the narrative-profile blocks (default: the shipped role model's
+    frozen copy; a role model passes its own)."""
     from narrascope.components.encoder import encode, ensure_vectors, sentence_vectors
 
     ensure_vectors([a for a, r in zip(articles, refs, strict=True) if r])
@@ -285,7 +333,7 @@ def build(articles: Sequence[Article], refs: Sequence[Sequence[MentionRef]],
             continue
         sv = sentence_vectors(art)
         avec = article_vector(art, sv)
-        prof = narrative_profile(art, sv)
+        prof = narrative_profile(art, sv, profile_dir)
         doc = parsed_doc(art)
         ensure_voice(art)
         lv = np.stack([vecs[at[views[k + i][0]]] for i in range(len(rs))])

@@ -26,7 +26,10 @@ import yaml
 from narrascope.components.entities.features import (
     DEFAULT_WINDOW,
     FEATURES_VERSION,
+    PROFILE_SUBDIR,
     MentionRef,
+    copy_profile_head,
+    default_profile_dir,
     narratives_model_digest,
 )
 from narrascope.components.entities.span_net import FILE as SPAN_FILE
@@ -94,13 +97,17 @@ class RoleModel:
 
     def __init__(self, main_head: LinearMultiLabelHead, fine_head: LinearMultiLabelHead,
                  taxonomy: Taxonomy, window_words: int = DEFAULT_WINDOW,
-                 meta: dict | None = None, span_net: SpanRoleNet | None = None) -> None:
+                 meta: dict | None = None, span_net: SpanRoleNet | None = None,
+                 profile_dir: str | Path | None = None) -> None:
         self.main_head = main_head
         self.fine_head = fine_head
         self.taxonomy = taxonomy
         self.window_words = window_words
         self.meta = meta or {}
         self.span_net = span_net
+        #: the narratives head of the narrative-profile features (:func:`.features.build`):
+        #: the model's own frozen copy once saved / loaded
+        self.profile_dir = Path(profile_dir) if profile_dir is not None else default_profile_dir()
 
     def columns(self, X: np.ndarray) -> np.ndarray:
         """The feature columns the heads were trained on (a model of an older, shorter
@@ -227,10 +234,13 @@ class RoleModel:
         d.mkdir(parents=True, exist_ok=True)
         self.main_head.save(d, "main")
         self.fine_head.save(d, "fine")
+        digest = copy_profile_head(self.profile_dir, d / PROFILE_SUBDIR)
+        self.profile_dir = d / PROFILE_SUBDIR
         meta = {"window_words": self.window_words, "taxonomy": self.taxonomy.name,
                 "main_roles": self.taxonomy.main_roles, "none_label": self.taxonomy.none_label,
                 "features": "entities.features.build", "features_version": FEATURES_VERSION,
-                "narratives_model_digest": narratives_model_digest(), **self.meta}
+                **self.meta, "narratives_model_digest": digest,
+                "narrative_profile": PROFILE_SUBDIR}
         if self.span_net is not None:
             meta["span_net_sha256"] = self.span_net.save(d)
         elif (d / SPAN_FILE).exists():
@@ -251,17 +261,30 @@ class RoleModel:
                 f"{d}: role model built for features version {version}, this narrascope "
                 f"builds version {FEATURES_VERSION}; retrain it with `narrascope train roles -o DIR`")
         digest = meta.get("narratives_model_digest")
-        if digest and digest != narratives_model_digest():
-            warnings.warn(f"{d}: the role model was trained with another shipped narratives "
-                          "model (its narrative-profile features differ now); retrain it with "
-                          "`narrascope train roles`", stacklevel=2)
+        own = d / str(meta.get("narrative_profile") or PROFILE_SUBDIR)
+        if (own / "model.json").is_file():  # the model's frozen narrative-profile head
+            found = narratives_model_digest(own)
+            if digest and digest != found:
+                raise ValueError(f"{own}: the narrative-profile head's digest is {found}, the "
+                                 f"role model was trained with {digest}; retrain it with "
+                                 "`narrascope train roles -o DIR`")
+            profile_dir: Path = own
+        else:  # an older model folder: the profile comes from the shipped narratives model
+            from narrascope.components.narratives.model import shipped_model_dir
+
+            profile_dir = shipped_model_dir()
+            if digest and digest != narratives_model_digest(profile_dir):
+                warnings.warn(f"{d}: the role model was trained with another shipped "
+                              "narratives model (its narrative-profile features differ now); "
+                              "retrain it with `narrascope train roles`", stacklevel=2)
         tax = Taxonomy(meta.get("taxonomy", "roles"), meta["main_roles"],
                        meta.get("none_label", "none"))
         span_net = None
         if (d / SPAN_FILE).exists():
             span_net = SpanRoleNet.load(d, expected_sha256=meta.get("span_net_sha256"))
         return cls(LinearMultiLabelHead.load(d, "main"), LinearMultiLabelHead.load(d, "fine"),
-                   tax, int(meta.get("window_words", DEFAULT_WINDOW)), meta, span_net)
+                   tax, int(meta.get("window_words", DEFAULT_WINDOW)), meta, span_net,
+                   profile_dir)
 
 
 def default_model_dir() -> Path:

@@ -237,16 +237,23 @@ def _side_sources_digest() -> str:
 
 
 def embed_examples(examples: Sequence[Example], window_words: int = DEFAULT_WINDOW,
-                   cache_dir: str | Path | None = None) -> np.ndarray:
+                   cache_dir: str | Path | None = None,
+                   profile_dir: str | Path | None = None) -> np.ndarray:
     """Feature rows for examples (cached as .npy under ``cache_dir``), built by the same
-    code as analysis (:func:`narrascope.components.entities.features.build`)."""
+    code as analysis (:func:`narrascope.components.entities.features.build`);
+    ``profile_dir``: the narratives head of the narrative-profile blocks (default: the
+    shipped role model's frozen copy)."""
     from narrascope.components.encoder import encoder_id
-    from narrascope.components.entities.features import narratives_model_digest
+    from narrascope.components.entities.features import (
+        default_profile_dir,
+        narratives_model_digest,
+    )
 
-    # the narrative-profile blocks and the vectors change with the narratives model and
+    profile = Path(profile_dir) if profile_dir is not None else default_profile_dir()
+    # the narrative-profile blocks and the vectors change with the narratives head and
     # the encoder: both are part of the key, so a retrained model never reads stale rows
     key = hashlib.sha256(json.dumps(
-        [FEATURES_VERSION, window_words, _side_sources_digest(), narratives_model_digest(),
+        [FEATURES_VERSION, window_words, _side_sources_digest(), narratives_model_digest(profile),
          encoder_id(),
          [(ex.group, ex.text, ex.start, ex.end, is_template(ex)) for ex in examples]]
     ).encode()).hexdigest()[:20]
@@ -255,7 +262,7 @@ def embed_examples(examples: Sequence[Example], window_words: int = DEFAULT_WIND
     if path.exists():
         return np.load(path)
     articles, refs, where = examples_to_articles(examples)
-    X = build(articles, refs, window_words)
+    X = build(articles, refs, window_words, profile)
     X = X[example_rows(refs, where)]
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -423,7 +430,7 @@ def train_and_evaluate(data_dir: str | Path | None = None, out_dir: str | Path |
                        seed: int = 0, semeval_dir: str | Path | None = None,
                        C: float = DEFAULT_C, window_words: int = DEFAULT_WINDOW,
                        taxonomy_path: str | None = None, doc_weight: int = DOC_WEIGHT,
-                       span: bool = True) -> dict:
+                       span: bool = True, profile_dir: str | Path | None = None) -> dict:
     """Train, report held-out metrics, save the model to ``out_dir``.
 
     Synthetic corpus (default): trains on every template / passage record and on the
@@ -431,8 +438,14 @@ def train_and_evaluate(data_dir: str | Path | None = None, out_dir: str | Path |
     held-out whole articles.  ``semeval_dir``: the official data, split by article the
     same way.  ``seed`` seeds the heads and the span network (the article split is
     fixed by id).  ``span``: also train the span network (:mod:`.span_net`, a few
-    minutes on two cores) and average it with the linear heads.
+    minutes on two cores) and average it with the linear heads.  ``profile_dir``: the
+    narratives head of the narrative-profile features (default: the shipped role model's
+    frozen copy, so retraining the narratives model changes no role feature); the model
+    saved to ``out_dir`` carries a copy of it.
     """
+    from narrascope.components.entities.features import default_profile_dir
+
+    profile = Path(profile_dir) if profile_dir is not None else default_profile_dir()
     tax = load_taxonomy(taxonomy_path)
     if semeval_dir is not None:
         examples = read_semeval_dir(semeval_dir)
@@ -454,13 +467,15 @@ def train_and_evaluate(data_dir: str | Path | None = None, out_dir: str | Path |
     for ex in examples:
         if not tax.is_consistent(ex.main, ex.fines):
             raise ValueError(f"example {ex.group}: roles {ex.main} / {ex.fines} are inconsistent")
-    Xtr = embed_examples(train, window_words)
-    Xte = embed_examples(test, window_words) if test else np.zeros((0, Xtr.shape[1]))
+    Xtr = embed_examples(train, window_words, profile_dir=profile)
+    Xte = (embed_examples(test, window_words, profile_dir=profile) if test
+           else np.zeros((0, Xtr.shape[1])))
     n_articles = len({ex.group for ex in test})
     meta = {"trained_on": source, "seed": seed, "C": C, "n_train": len(train),
             "n_heldout": len(test), "n_heldout_articles": n_articles,
             "main_prior": dict(MAIN_PRIOR), "max_fine": MAX_FINE, "stance": dict(STANCE)}
     model = fit(Xtr, train, tax, C=C, seed=seed, window_words=window_words, meta=meta)
+    model.profile_dir = profile
     if span:
         model.span_net = fit_span(Xtr, train, tax, seed=seed)
         model.meta.update({"span_weight": SPAN_WEIGHT, "span_context": SPAN_CONTEXT,
