@@ -88,6 +88,9 @@ def test_components_lists_what_they_assign() -> None:
     assert r.exit_code == 0
     assert "sentences\n" in r.stdout and "assigns: sentences" in r.stdout
     assert "options: max_chars=200000" in r.stdout
+    # the LLM components name a backend table; the injected ``backends`` is no option
+    assert "backends=None" not in r.stdout
+    assert "backend: the config's [backends.NAME] table" in r.stdout
 
 
 def test_bad_input_continues_and_strict_fails(tmp_path: Path) -> None:

@@ -20,8 +20,19 @@ def _options(factory: Any) -> str:
     return ", ".join(
         f"{p.name}={p.default!r}" if p.default is not inspect.Parameter.empty else p.name
         for p in params
-        if p.name not in ("self", "name") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        # ``backends`` is filled from the config's [backends] table, not set per component
+        if p.name not in ("self", "name", "backends")
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
     )
+
+
+def _takes_backends(factory: Any) -> bool:
+    import inspect
+
+    try:
+        return "backends" in inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 @app.command("components")
@@ -44,6 +55,9 @@ def list_components() -> None:
         options = _options(info.factory)
         if options:
             print(f"    options: {options}")
+        if _takes_backends(info.factory):
+            print("    backend: the config's [backends.NAME] table named by `backend` "
+                  "(docs/bring-your-own-model.md)")
     for name in BUILTIN_MODULES:
         if name not in names:
             print(f"{name}\n    (not available: {BUILTIN_MODULES[name]} cannot be imported)")
