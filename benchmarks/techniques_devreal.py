@@ -11,6 +11,16 @@ title line written again in the body) or in clutter (boilerplate or ``voice ==
     .venv/bin/python benchmarks/techniques_devreal.py
     .venv/bin/python benchmarks/techniques_devreal.py --set threshold_scale=1.0
     .venv/bin/python benchmarks/techniques_devreal.py --model-scores /tmp/scores.npz
+    .venv/bin/python benchmarks/techniques_devreal.py --cv 5
+
+``--calibrate FILE`` writes the per-technique thresholds the component ships
+(``calibration.json``): above every sentence-model score on the plain-reporting articles
+(mainstream, unrelated, climate-mainstream).  Because those thresholds are chosen on the
+same articles, the AUC of a run with them is in-sample; ``--cv K`` (default 5) reports the
+honest number as well: the articles are split into K folds (stratified by stance, a
+near-duplicate group kept in one fold), the thresholds are chosen on the plain articles of
+the other folds only, and the densities of each fold's articles with its own thresholds
+give the out-of-fold AUC (and the number of model spans on held-out plain articles).
 """
 
 from __future__ import annotations
@@ -19,8 +29,10 @@ import argparse
 import json
 import sys
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import fmean
+from typing import Any
 
 from devreal_options import parse_options  # a sibling module of these scripts
 
@@ -49,6 +61,110 @@ def repeated_title_regions(article) -> list[tuple[int, int]]:  # type: ignore[no
     return out
 
 
+@dataclass
+class Record:
+    """What the cross-validation needs of one article: its counted pattern spans, the
+    sentence model's scores on its eligible sentences, and its word count."""
+
+    id: str
+    stance: str
+    group: str
+    words: int
+    counted_patterns: int
+    pattern_keys: set[tuple[int, str]] = field(default_factory=set)
+    sentences: list[tuple[int, str | None]] = field(default_factory=list)
+    P: Any = None  # (len(sentences), techniques) float array
+
+
+def plain_thresholds(records: list[Record], labels: list[str]) -> dict[str, float]:
+    """Per technique: the highest model score on the plain-reporting articles' sentences
+    + MARGIN (at most 0.999)."""
+    import numpy as np
+
+    rows = [r.P for r in records if r.stance in PLAIN and r.P is not None and len(r.P)]
+    if not rows:
+        return {}
+    P = np.vstack(rows)
+    return {lab: round(min(0.999, float(P[:, j].max()) + MARGIN), 4)
+            for j, lab in enumerate(labels)}
+
+
+def density(r: Record, thr: Any, labels: list[str], count_voices: tuple[str, ...]
+            ) -> tuple[float, int]:
+    """The component's density for decision thresholds ``thr`` (the pattern spans are
+    fixed; a model span where a pattern span of the technique lies in the sentence is not
+    added), and the number of counted model spans."""
+    n_model = 0
+    if r.P is not None and len(r.P):
+        hits = r.P >= thr
+        for row, (idx, voice) in enumerate(r.sentences):
+            if (voice or "own") not in count_voices:
+                continue
+            for j in hits[row].nonzero()[0]:
+                if (idx, labels[j]) not in r.pattern_keys:
+                    n_model += 1
+    total = r.counted_patterns + n_model
+    return (round(total * 1000.0 / r.words, 3) if r.words else 0.0), n_model
+
+
+def folds_of(records: list[Record], k: int) -> dict[str, int]:
+    """Group -> fold: stratified by stance (groups of a stance dealt round-robin in id
+    order), a near-duplicate group in one fold."""
+    groups: dict[str, str] = {}
+    for r in records:
+        groups.setdefault(r.group, r.stance)
+    fold: dict[str, int] = {}
+    by_stance: dict[str, list[str]] = defaultdict(list)
+    for g, st in sorted(groups.items()):
+        by_stance[st].append(g)
+    offset = 0
+    for st in sorted(by_stance):
+        for i, g in enumerate(by_stance[st]):
+            fold[g] = (i + offset) % k
+        offset += len(by_stance[st])
+    return fold
+
+
+def cross_validate(records: list[Record], comp: Any, k: int) -> dict[str, Any]:
+    """Out-of-fold densities with thresholds calibrated on the other folds."""
+    import numpy as np
+
+    labels = list(comp.model.labels)
+    base = comp.model.decision_thresholds(comp.threshold_scale, calibrated=False)
+    fold = folds_of(records, k)
+    voices = tuple(comp.count_voices)
+    oof: dict[str, list[float]] = defaultdict(list)
+    plain_model_spans = plain_articles_flagged = 0
+    for f in range(k):
+        train = [r for r in records if fold[r.group] != f]
+        cal = plain_thresholds(train, labels)
+        thr = np.maximum(base, np.array([cal.get(lab, 1.0) for lab in labels],
+                                        dtype=np.float32))
+        for r in records:
+            if fold[r.group] != f:
+                continue
+            d, n_model = density(r, thr, labels, voices)
+            oof[r.stance].append(d)
+            if r.stance in PLAIN:
+                plain_model_spans += n_model
+                plain_articles_flagged += n_model > 0
+    uncal: dict[str, list[float]] = defaultdict(list)
+    for r in records:
+        uncal[r.stance].append(density(r, base, labels, voices)[0])
+    return {
+        "folds": k,
+        "auc_prokremlin_vs_mainstream_oof": round(auc(oof["pro-kremlin"],
+                                                      oof["mainstream"]), 3),
+        "auc_climate_skeptic_vs_climate_mainstream_oof": round(auc(
+            oof["climate-skeptic"], oof["climate-mainstream"]), 3),
+        "mean_density_oof": {st: round(fmean(v), 2) for st, v in sorted(oof.items())},
+        "model_spans_on_held_out_plain_articles": plain_model_spans,
+        "held_out_plain_articles_with_model_spans": plain_articles_flagged,
+        "auc_prokremlin_vs_mainstream_uncalibrated": round(auc(uncal["pro-kremlin"],
+                                                               uncal["mainstream"]), 3),
+    }
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--dev", type=Path, default=DEV)
@@ -61,6 +177,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--calibrate", type=Path, default=None, metavar="JSON",
                     help="write per-technique thresholds: above every model score on the "
                     "analysed sentences of mainstream, unrelated and climate-mainstream articles")
+    ap.add_argument("--cv", type=int, default=5, metavar="K",
+                    help="folds of the out-of-fold calibration check (0: none)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if not (args.dev / "meta.jsonl").is_file():
@@ -70,6 +188,8 @@ def main(argv: list[str] | None = None) -> dict:
     import numpy as np
 
     import narrascope
+    from narrascope.components.encoder import sentence_vectors
+    from narrascope.components.techniques.component import word_count
     from narrascope.read import read_articles
     from narrascope.registry import registry
 
@@ -77,20 +197,23 @@ def main(argv: list[str] | None = None) -> dict:
     opts = parse_options(args.set)
     nlp = narrascope.load({"pipeline": {"components": names, "batch_size": 16},
                            "components": {"techniques": opts}})
-    stance = {}
+    stance: dict[str, str] = {}
+    group: dict[str, str] = {}
     for line in (args.dev / "meta.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
             stance[r["id"]] = r["stance"]
+            group[r["id"]] = r.get("dup_group") or r["id"]
     files = sorted((args.dev / "articles").glob("*.txt"))
     dens: dict[str, list[float]] = defaultdict(list)
     per_tech: dict[str, Counter] = defaultdict(Counter)
-    in_title = in_clutter = 0
-    scores: list[np.ndarray] = []
-    score_stance: list[str] = []
+    in_title = in_clutter = rep_in_title = rep_in_clutter = 0
+    records: list[Record] = []
     comp = nlp.get("techniques")
+    has_model = getattr(comp, "model", None) is not None
     for a in nlp.pipe(read_articles(files)):
-        st = stance.get(a.id.removesuffix(".txt"), "?")
+        aid = a.id.removesuffix(".txt")
+        st = stance.get(aid, "?")
         t = a.techniques
         if t is None:
             continue
@@ -99,26 +222,34 @@ def main(argv: list[str] | None = None) -> dict:
         clutter = {s.index for s in a.sentences
                    if s.kind == "boilerplate" or getattr(s, "voice", None) == "clutter"}
         for sp in t.spans:
-            src = getattr(sp, "source", None) or getattr(sp, "detector", "?")
-            lab = getattr(sp, "label", None) or getattr(sp, "technique", "?")
-            per_tech[st][f"{lab} ({src})"] += 1
-            if any(s <= sp.start and sp.end <= e for s, e in regions):
-                in_title += 1
-            if sp.sentence in clutter:
-                in_clutter += 1
+            per_tech[st][f"{sp.label} ({sp.source})"] += 1
+            title_hit = any(s <= sp.start and sp.end <= e for s, e in regions)
+            in_title += title_hit
+            in_clutter += sp.sentence in clutter
+            if sp.label == "Repetition":
+                rep_in_title += title_hit
+                rep_in_clutter += sp.sentence in clutter
             if args.spans:
-                print(f"{a.id:14} {st:15} {lab:28} {src:7} {sp.text[:60]!r}")
-        if (args.model_scores is not None or args.calibrate is not None) \
-                and getattr(comp, "model", None) is not None:
-            from narrascope.components.encoder import sentence_vectors
-
-            content = [s for s in comp.content(a)
-                       if len(s.text.split()) >= comp.min_sentence_words]
-            if content:
-                P = comp.model.predict_proba(sentence_vectors(a)[[s.index for s in content]])
-                scores.append(P)
-                score_stance.extend([st] * len(content))
-    out = {
+                print(f"{a.id:14} {st:15} {sp.label:28} {sp.source:7} {sp.text[:60]!r}")
+        content = comp.content(a)
+        rec = Record(id=aid, stance=st, group=group.get(aid, aid),
+                     words=word_count(a, content),
+                     counted_patterns=sum(1 for sp in t.spans if sp.source == "pattern"
+                                          and (sp.voice or "own") in comp.count_voices),
+                     pattern_keys={(sp.sentence, sp.label) for sp in t.spans
+                                   if sp.source == "pattern" and sp.sentence is not None})
+        if has_model:
+            eligible = [s for s in content if len(s.text.split()) >= comp.min_sentence_words]
+            if eligible:
+                rec.sentences = [(s.index, s.voice) for s in eligible]
+                rec.P = comp.model.predict_proba(sentence_vectors(a)[[s.index for s in eligible]])
+            shipped = comp.model.decision_thresholds(comp.threshold_scale, comp.calibrated)
+            if abs(density(rec, shipped, list(comp.model.labels), comp.count_voices)[0]
+                   - t.density_per_1000_words) > 1e-6:  # the CV must model the component
+                print(f"{aid}: density recomputed differs from the component's",
+                      file=sys.stderr)
+        records.append(rec)
+    out: dict[str, Any] = {
         "mean_density": {k: round(fmean(v), 2) for k, v in sorted(dens.items())},
         "articles": {k: len(v) for k, v in sorted(dens.items())},
         "auc_prokremlin_vs_mainstream": round(auc(dens["pro-kremlin"], dens["mainstream"]), 3),
@@ -129,24 +260,27 @@ def main(argv: list[str] | None = None) -> dict:
             dens["climate-skeptic"], dens["climate-mainstream"]), 3),
         "spans_in_repeated_headline": in_title,
         "spans_in_clutter": in_clutter,
+        "repetition_spans_in_repeated_headline_or_clutter": rep_in_title + rep_in_clutter,
         "spans_by_stance": {k: sum(v.values()) for k, v in sorted(per_tech.items())},
         "per_technique": {k: dict(v.most_common()) for k, v in sorted(per_tech.items())},
     }
-    if args.calibrate is not None and scores:
-        P = np.vstack(scores)
-        plain = np.isin(np.array(score_stance), list(PLAIN))
-        thr = {lab: round(min(0.999, float(P[plain, j].max()) + MARGIN), 4)
-               for j, lab in enumerate(comp.model.labels)}
+    if has_model and args.cv > 1:
+        out["cross_validated"] = cross_validate(records, comp, args.cv)
+    if args.calibrate is not None and has_model:
+        thr = plain_thresholds(records, list(comp.model.labels))
+        n_plain = sum(len(r.sentences) for r in records if r.stance in PLAIN)
         args.calibrate.write_text(json.dumps({
             "how": "per technique: the highest sentence-model score on the analysed sentences "
                    f"of the real development set's {', '.join(sorted(PLAIN))} articles "
-                   f"({int(plain.sum())} sentences) + {MARGIN}; the component uses "
+                   f"({n_plain} sentences) + {MARGIN}; the component uses "
                    "max(trained threshold at its threshold_scale, this)",
             "command": "python benchmarks/techniques_devreal.py --calibrate FILE",
             "thresholds": thr}, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.calibrate}")
-    if args.model_scores is not None and scores:
-        np.savez(args.model_scores, P=np.vstack(scores), stance=np.array(score_stance),
+    if args.model_scores is not None and has_model:
+        with_p = [r for r in records if r.P is not None]
+        np.savez(args.model_scores, P=np.vstack([r.P for r in with_p]),
+                 stance=np.array([r.stance for r in with_p for _ in r.sentences]),
                  labels=np.array(comp.model.labels), thresholds=comp.model.thresholds)
     if args.json:
         print(json.dumps(out, indent=1))
