@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from narrascope.doc import Article, Span, upgrade_record
+from narrascope.doc import SCHEMA_VERSION, Article, Span, upgrade_record
 from narrascope.read.dates import parse_date
 from narrascope.read.errors import ReadError
 from narrascope.read.text import parse_text
@@ -166,19 +166,25 @@ def _analysed_record(rec: dict[str, Any], path: str, line: int, max_chars: int) 
         raise ReadError(path, f"invalid narrascope record at {loc}: {first['msg']}", line) from None
     except (RecursionError, TypeError, ValueError, AttributeError) as exc:
         raise ReadError(path, f"invalid narrascope record: {type(exc).__name__}", line) from None
+    return _checked_record(art, path, line, max_chars)
+
+
+def _checked_record(art: Article, path: str, line: int, max_chars: int) -> Article:
+    """The checks of a validated record that its types cannot express: text size, every
+    span's offsets and text against the article text."""
     if not art.text.strip():
         raise ReadError(path, f"article {art.id!r}: empty 'text'", line)
     if len(art.text) > max_chars:
         raise ReadError(path, f"article {art.id!r} has {len(art.text)} characters, over the limit "
                         f"of {max_chars} (raise it with --max-chars)", line)
-    n = len(art.text)
-    for sp in _spans(art):
-        if sp.end > n:
-            raise ReadError(path, f"invalid narrascope record {art.id!r}: span {sp.start}-{sp.end} "
-                            f"is outside the text ({n} characters)", line)
-        if art.text[sp.start:sp.end] != sp.text:
-            raise ReadError(path, f"invalid narrascope record {art.id!r}: the text of span "
-                            f"{sp.start}-{sp.end} does not match the article text", line)
+    bad = _bad_span(art)
+    if bad is not None:
+        n = len(art.text)
+        if bad.end > n:
+            raise ReadError(path, f"invalid narrascope record {art.id!r}: span {bad.start}-"
+                            f"{bad.end} is outside the text ({n} characters)", line)
+        raise ReadError(path, f"invalid narrascope record {art.id!r}: the text of span "
+                        f"{bad.start}-{bad.end} does not match the article text", line)
     for sent in art.sentences:
         if sent.index < 0:
             raise ReadError(path, f"invalid narrascope record {art.id!r}: bad sentence index", line)
@@ -186,9 +192,40 @@ def _analysed_record(rec: dict[str, Any], path: str, line: int, max_chars: int) 
     return art
 
 
+#: Bytes whose presence sends a JSONL line to the reader's general path: NaN and
+#: Infinity (refused there; pydantic's JSON parser would take them as numbers).
+_NONFINITE = re.compile(rb"NaN|Infinity")
+_SCHEMA_KEY = b'"schema_version"'
+
+
+def fast_analysed_record(raw: bytes, path: str, line: int, max_chars: int) -> Article | None:
+    """A current-schema narrascope record validated straight from its JSON line, or None
+    when the general path must read it (another schema version, NaN/Infinity, any
+    validation problem: that path gives the message).
+
+    Pydantic's JSON parser refuses what :func:`record_to_article` refuses (invalid UTF-8,
+    lone surrogates, nesting past its recursion limit, numbers out of range) and the
+    model refuses unknown fields, so one validation of the line replaces ``json.loads``
+    plus the validation of the decoded record; the free-form ``metadata`` is still
+    walked by :func:`check_value` (depth).
+    """
+    if _SCHEMA_KEY not in raw or _NONFINITE.search(raw) is not None:
+        return None
+    try:
+        art = Article.model_validate_json(raw)
+    except (ValidationError, RecursionError, TypeError, ValueError):
+        return None
+    if "schema_version" not in art.model_fields_set or art.schema_version != SCHEMA_VERSION:
+        return None
+    if art.metadata and check_value(art.metadata) is not None:
+        return None
+    return _checked_record(art, path, line, max_chars)
+
+
 _SURROGATE_ESCAPE = re.compile(rb"\\[uU][dD][89a-fA-F]")
 
 
+#: Per model class: its fields whose values may hold models (hence spans).
 _MODEL_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -208,23 +245,37 @@ def _model_fields(cls: type) -> tuple[str, ...]:
     return names
 
 
-def _spans(art: Article) -> Iterator[Span]:
-    """Every span of a validated record (as :func:`narrascope.doc.iter_spans`, faster:
-    iterative, and only into the fields whose type may hold a model)."""
+def _bad_span(art: Article) -> Span | None:
+    """The first span of a validated record outside its text or whose text is not
+    ``text[start:end]`` (as :func:`narrascope.doc.iter_spans`, faster: iterative, and
+    only into the fields whose type may hold a model)."""
+    text = art.text
+    n = len(text)
+    fields = _MODEL_FIELDS
     stack: list[Any] = [art]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        obj = stack.pop()
-        if isinstance(obj, Span):
-            yield obj
+        obj = pop()
+        cls = type(obj)
+        names = fields.get(cls)
+        if names is None:
+            names = _model_fields(cls)
+        if isinstance(obj, Span) and (obj.end > n or text[obj.start:obj.end] != obj.text):
+            return obj
+        if not names:
+            continue
         d = obj.__dict__
-        for name in _model_fields(type(obj)):
-            value = d.get(name)
+        for name in names:
+            value = d[name]
+            if value is None:
+                continue
             if isinstance(value, BaseModel):
-                stack.append(value)
+                push(value)
             elif isinstance(value, list | tuple):
-                stack.extend(v for v in value if isinstance(v, BaseModel))
+                extend([v for v in value if isinstance(v, BaseModel)])
             elif isinstance(value, dict):
-                stack.extend(v for v in value.values() if isinstance(v, BaseModel))
+                extend([v for v in value.values() if isinstance(v, BaseModel)])
+    return None
 
 
 def _no_constant(name: str) -> Any:
@@ -280,6 +331,15 @@ def read_jsonl(path: Path, max_chars: int, keep_layers: bool = False,
             if not raw.strip():
                 continue
             any_line = True
+            if keep_layers:
+                try:
+                    fast = fast_analysed_record(raw, p, lineno, max_chars)
+                except ReadError as err:
+                    yield err
+                    continue
+                if fast is not None:
+                    yield fast
+                    continue
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:

@@ -8,9 +8,11 @@ id and content hash and skipped before any analysis.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +107,28 @@ def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
+#: Allocations between two young-generation collections while ingesting (Python's
+#: default is 700).  A batch of validated records is hundreds of thousands of small
+#: objects without reference cycles (freed by reference counting); at the default the
+#: collector ran over them (and every long-lived object) again and again: about a third
+#: of the reading time.
+GC_THRESHOLD = 100_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect garbage rarely, and never scan the objects alive now (modules, models)."""
+    old = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(max(old[0], GC_THRESHOLD), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
+
+
 def ingest_stream(
     articles: Iterable[Article], store: Store, *, get_pipeline: Callable[[], Any] | None,
     run_id: int | None = None, fingerprint: str | None = None, reanalyze: bool = False,
@@ -114,6 +138,19 @@ def ingest_stream(
 ) -> IngestStats:
     """Ingest ``articles`` into ``store``; analyse those without layers (all, with
     ``reanalyze``, except those stored by the same pipeline ``fingerprint``)."""
+    with fewer_collections():
+        return _ingest_stream(articles, store, get_pipeline=get_pipeline, run_id=run_id,
+                              fingerprint=fingerprint, reanalyze=reanalyze,
+                              batch_size=batch_size, on_error=on_error, vectors=vectors,
+                              on_batch=on_batch, encode=encode)
+
+
+def _ingest_stream(
+    articles: Iterable[Article], store: Store, *, get_pipeline: Callable[[], Any] | None,
+    run_id: int | None, fingerprint: str | None, reanalyze: bool, batch_size: int,
+    on_error: Callable[[Article, str], None] | None, vectors: bool,
+    on_batch: Callable[[IngestStats], None] | None, encode: Callable[..., np.ndarray] | None,
+) -> IngestStats:
     stats = IngestStats()
     for batch in _chunks(articles, batch_size):
         stats.read += len(batch)
