@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import sys
 import time
@@ -27,7 +28,6 @@ from narrascope.cli.common import (
     Run,
     StrictOpt,
     TaxonomyOpt,
-    _lazy_pipeline,
     fail,
     parse_date,
     progress,
@@ -158,38 +158,120 @@ def ingest(
                    batch_size=batch_size, max_chars=max_chars, vectors=vectors, quiet=quiet,
                    profile=profile, workers=workers, address=address)
         return
-    get_pipeline = _lazy_pipeline(config, components, taxonomy, profile=profile)
-    if reanalyze or not all(p.suffix.lower() == ".jsonl" and p.is_file() for p in paths):
-        get_pipeline()  # fail early on a bad config; JSONL-only input may need no pipeline
     store = _open(db, readonly=False)
     try:
-        _ingest(store, paths, get_pipeline, specs, reanalyze=reanalyze, date=the_date,
-                batch_size=batch_size, max_chars=max_chars, vectors=vectors, strict=strict,
-                quiet=quiet)
+        _ingest(store, paths, _Models(config, components, taxonomy, profile, quiet), specs,
+                reanalyze=reanalyze, date=the_date, batch_size=batch_size, max_chars=max_chars,
+                vectors=vectors, strict=strict, quiet=quiet)
     finally:
         store.close()
 
 
-def _ingest(store: Any, paths: list[Path], get_pipeline: Any, specs: Any, *, reanalyze: bool,
-            date: dt.date | None, batch_size: int | None, max_chars: int, vectors: bool,
-            strict: bool, quiet: bool) -> None:
+class _Models:
+    """The pipeline, built on the first call, saying on standard error that the models
+    load (they take seconds to minutes) and how long they took."""
+
+    def __init__(self, config: Path | None, components: str | None, taxonomy: Path | None,
+                 profile: str | None, quiet: bool) -> None:
+        self.args = (config, components, taxonomy)
+        self.profile = profile
+        self.quiet = quiet
+        self.pipeline: Any = None
+        self.bar: Any = None
+
+    def __call__(self) -> Any:
+        if self.pipeline is None:
+            from narrascope.cli import common
+
+            if not self.quiet:
+                self._say("loading the models...")
+            started = time.perf_counter()
+            self.pipeline = common.build_pipeline(*self.args, profile=self.profile)
+            if not self.quiet:
+                self._say(f"models loaded in {time.perf_counter() - started:.1f} s")
+        return self.pipeline
+
+    def _say(self, msg: str) -> None:
+        if self.bar is not None:
+            self.bar.write(msg, file=sys.stderr)
+        else:
+            print(msg, file=sys.stderr, flush=True)
+
+
+def count_inputs(paths: list[Path]) -> tuple[int, int | None]:
+    """(input files, articles in them or None when that is not cheap to know): a file is
+    one article, a JSONL file one per non-blank line, a Parquet file its rows; CSV and
+    standard input are not counted.  Nothing is parsed."""
+    from narrascope.read import STDIN, iter_inputs
+
+    files = 0
+    articles: int | None = 0
+    for entry in iter_inputs(paths):
+        if isinstance(entry, Exception):
+            continue
+        path = entry[0]
+        files += 1
+        suffix = path.suffix.lower()
+        n: int | None = 1
+        if path == STDIN or suffix == ".csv":
+            n = None
+        elif suffix in (".jsonl", ".ndjson"):
+            try:
+                with open(path, "rb") as fh:
+                    n = sum(1 for line in fh if line.strip())
+            except OSError:
+                n = 0
+        elif suffix == ".parquet":
+            try:
+                import pyarrow.parquet as pq
+
+                n = int(pq.ParquetFile(path).metadata.num_rows)
+            except Exception:  # a broken file is reported when it is read
+                n = 0
+        articles = None if n is None or articles is None else articles + n
+    return files, articles
+
+
+def _ingest(store: Any, paths: list[Path], get_pipeline: _Models, specs: Any, *,
+            reanalyze: bool, date: dt.date | None, batch_size: int | None, max_chars: int,
+            vectors: bool, strict: bool, quiet: bool) -> None:
     from narrascope.store import StoreError
     from narrascope.store.ingest import ingest_stream, pipeline_info
+    from narrascope.store.records import content_hash
 
     run = Run(quiet)
     if specs is not None:
         n = store.load_outlets(specs)
         run.warn(f"outlets: {n} outlet(s) from the outlet file")
-    pipeline = get_pipeline() if reanalyze or not all(
-        p.suffix.lower() == ".jsonl" and p.is_file() for p in paths) else None
+    # the input is found, counted and its first batch read (and checked) before any
+    # model loads: a wrong path or a bad file is reported in a second, not after a minute
+    files, total = count_inputs(paths)
+    errors: list[tuple[str, str]] = []
+    stream = _read(paths, run, errors, max_chars=max_chars, date=date, keep_layers=not reanalyze)
+    size = batch_size or 256
+    first = list(itertools.islice(stream, size))
+    if not quiet and files:
+        counted = f"{total} article(s)" if total is not None else "articles"
+        run.say(f"{counted} in {files} input file(s)")
+    pipeline = None
+    if first:
+        have = store.existing([a.id for a in first])
+        todo = [a for a in first if reanalyze or (
+            not a.components and have.get(a.id, ("",))[0] != content_hash(a.text))]
+        if todo:
+            pipeline = get_pipeline()  # a bad config stops here, before anything is stored
     fingerprint, cfg, models = pipeline_info(pipeline) if pipeline is not None else ("", {}, {})
     names = list(getattr(pipeline, "component_names", []) or [])
     run_id = store.begin_run(fingerprint=fingerprint or "none", components=names, config=cfg,
                              models=models, command=" ".join(shown(a, 200) for a in sys.argv[1:]))
-    errors: list[tuple[str, str]] = []
-    stream = _read(paths, run, errors, max_chars=max_chars, date=date, keep_layers=not reanalyze)
+    if pipeline is not None:
+        size = batch_size or (int(getattr(pipeline, "batch_size", 0) or 0) * 8 or 256)
     bar = progress(quiet)
+    if total is not None:
+        bar.total = total
+        bar.refresh()
     run.bar = bar
+    get_pipeline.bar = bar
     started = time.perf_counter()
     seen = [0]
 
@@ -203,9 +285,9 @@ def _ingest(store: Any, paths: list[Path], get_pipeline: Any, specs: Any, *, rea
             store.record_errors(run_id, errors)
             errors.clear()
 
-    size = batch_size or (int(getattr(pipeline, "batch_size", 0) or 0) * 8 or 256)
     try:
-        stats = ingest_stream(stream, store, get_pipeline=get_pipeline, run_id=run_id,
+        stats = ingest_stream(itertools.chain(first, stream), store, get_pipeline=get_pipeline,
+                              run_id=run_id,
                               fingerprint=fingerprint or None, reanalyze=reanalyze,
                               batch_size=size, on_error=on_error, vectors=vectors,
                               on_batch=on_batch)
@@ -218,9 +300,16 @@ def _ingest(store: Any, paths: list[Path], get_pipeline: Any, specs: Any, *, rea
         raise fail(str(exc), 1) from None
     finally:
         run.bar = None
+        get_pipeline.bar = None
     bar.close()
     store.record_errors(run_id, errors)
-    store.finish_run(run_id, stats)
+    late = get_pipeline.pipeline if pipeline is None else None  # built for a later batch
+    if late is not None:
+        fp, cfg, models = pipeline_info(late)
+        store.finish_run(run_id, stats, fingerprint=fp, components=list(
+            getattr(late, "component_names", []) or []), config=cfg, models=models)
+    else:
+        store.finish_run(run_id, stats)
     if not quiet:
         run.say(f"{store.url}: {stats.added} added, {stats.replaced} replaced, "
                 f"{stats.skipped} already stored; {stats.analysed} analysed, "

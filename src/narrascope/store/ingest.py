@@ -173,6 +173,8 @@ def _ingest_stream(
             if get_pipeline is None:
                 raise ValueError("articles without analysis need a pipeline")
             pipeline = get_pipeline()
+            if fingerprint is None:  # the pipeline was built for this batch
+                fingerprint = pipeline_info(pipeline)[0]
             done = pipeline.run_batch(need, on_error)
             by_id = {id(a): a for a in done}
             stats.analysed += len(need)

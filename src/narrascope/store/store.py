@@ -606,12 +606,16 @@ class Store:
                 "components": components, "config": config, "models": models,
                 "command": command}).scalar_one())
 
-    def finish_run(self, run_id: int, result: IngestResult) -> None:
+    def finish_run(self, run_id: int, result: IngestResult, **pipeline: Any) -> None:
+        """Record a run's counts; ``pipeline``: ``fingerprint``, ``components``, ``config``,
+        ``models`` of a pipeline built after the run began (for a later batch)."""
+        extra = {k: v for k, v in pipeline.items()
+                 if k in ("fingerprint", "components", "config", "models")}
         with self._write() as conn:
             conn.execute(update(S.runs).where(S.runs.c.id == run_id).values(
                 finished_at=dt.datetime.now(dt.UTC), articles_added=result.added,
                 articles_replaced=result.replaced, articles_skipped=result.skipped,
-                failures=result.failures))
+                failures=result.failures, **extra))
 
     def record_errors(self, run_id: int | None, errors: list[tuple[str, str]]) -> None:
         if not errors:
