@@ -80,6 +80,21 @@ def test_voice_weights_and_distancing() -> None:
     w = sentence_weights(["own"], ["Analysts say a breakthrough is unlikely to come soon."],
                          [False], 1.0, 0.5, None)
     assert w[0] == pytest.approx(0.5)
+    # a quoted headline is not the article's own framing: it counts as quoted speech
+    w = sentence_weights(["quoted", "own"], ["'We started it'", "Text."], [True, False],
+                         0.4, 1.0, p_advances=0.0)
+    assert w.tolist() == pytest.approx([0.4, 1.0])
+
+
+def test_wording_features_tell_registers_apart() -> None:
+    from narrascope.components.narratives.gate import lexical_features
+
+    # synthetic sentences in two registers
+    wire = ["Prosecutors said the officials denied the allegations.",
+            "Russia's full-scale invasion of Ukraine began in 2022, Zelenskyy said."]
+    slanted = ["The Kiev regime and its Western patrons staged the Maidan coup.",
+               "Net zero madness is pushed by climate alarmists."]
+    assert lexical_features(wire)[4] < 0 < lexical_features(slanted)[4]
 
 
 def test_confidence_caps(model) -> None:

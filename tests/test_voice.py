@@ -112,3 +112,15 @@ def test_parse_covers_a_prefix_of_texts_over_spacys_limit() -> None:
     text = "x" * 1_200_000  # spaCy refuses texts over 1,000,000 characters (E088)
     (doc,) = parse([text])
     assert len(doc.text) == MAX_PARSE_CHARS and text.startswith(doc.text)
+
+
+def test_a_quoted_headline_is_quoted_speech() -> None:
+    # synthetic: a headline that is a quotation reports someone's words
+    text = ("Senator: \u201cWe started this war\u201d\n\n"
+            "The senator made the remark at a rally on Friday.\n"
+            "Historians say the claim ignores the record.\n")
+    art = _article(text)
+    voices = assign_voice(art)
+    assert voices[0][0] == "quoted"
+    plain = _article("Senator speaks at rally\n\nThe senator spoke on Friday.\n")
+    assert assign_voice(plain)[0][0] == "own"

@@ -212,7 +212,11 @@ def assign_voice(article: Article, doc: Any | None = None) -> list[tuple[str, st
     last_speaker: str | None = None
     for s in article.sentences:
         if s.kind == "title":
-            out.append(("own", None))
+            # a headline that is mostly a quotation reports someone's words
+            if quoted_share(s.text) >= 0.5:
+                out.append(("quoted", speaker_by_pattern(s.text)))
+            else:
+                out.append(("own", None))
             continue
         if s.kind == "boilerplate" or is_clutter(s.text, title):
             out.append(("clutter", None))

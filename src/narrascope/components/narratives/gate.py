@@ -58,7 +58,11 @@ SLANTED = re.compile(
     r"climate\s+(?:cult|hysteria|fanatics|zealots|scam|hoax|religion)|hoax|scam|madness|"
     r"green\s+agenda|great\s+reset|davos|wef|elites?|tyranny|sheeple|wake\s+up|"
     r"regime\s+in\s+kiev|kiev\s+authorities|zelensky\s+regime|nazi\s+regime|"
-    r"donbass|novorossiya|multipolar|unipolar|sovereignty|satanic|degenerate)\b",
+    r"donbass|novorossiya|multipolar|unipolar|sovereignty|satanic|degenerate|"
+    r"maidan\s+coup|coup\s+in\s+kiev|kiev's|western\s+patrons|proxy\s+war\s+against\s+russia|"
+    r"net[\s-]zero\s+(?:madness|agenda|zealots|fanatics|cult)|climate\s+alarmists?|"
+    r"climate\s+(?:emergency|crisis)\s+(?:hoax|myth|scam)|warmists?|eco-?(?:fascists?|loons?|"
+    r"zealots?)|climate\s+cultists?|fake\s+news|legacy\s+media|lamestream)\b",
     re.IGNORECASE)
 #: wording typical of mainstream reporting about the same topics (attribution, hedges,
 #: the Kyiv spelling, the invasion named as such)
@@ -70,7 +74,15 @@ REPORTING = re.compile(
     r"reuters|associated\s+press|afp|analysts?\s+(?:say|said)|experts?\s+(?:say|said)|"
     r"said\s+in\s+a\s+statement|according\s+to|scientists\s+(?:say|said)|"
     r"climate\s+crisis|peer-reviewed|study\s+(?:published|found)|researchers|"
-    r"fact[\s-]check\w*|claimed|claims?\s+that|alleged(?:ly)?)\b",
+    r"fact[\s-]check\w*|claimed|claims?\s+that|alleged(?:ly)?|"
+    r"(?:russia's|russian|moscow's)\s+(?:full-scale\s+)?(?:invasion|war\s+(?:on|against|in))|"
+    r"invasion\s+of\s+ukraine|invaded\s+ukraine|zelenskyy|pro-kremlin|kremlin-(?:controlled|"
+    r"friendly|linked)|state-(?:run|controlled)\s+(?:media|television|tv)|"
+    r"echo(?:es|ed|ing)?\s+(?:the\s+)?(?:kremlin|moscow|russian)|kremlin(?:'s)?\s+(?:talking\s+points|"
+    r"line|narrative)|could\s+not\s+(?:be\s+)?(?:independently\s+)?(?:confirm|verif)\w*|"
+    r"(?:denied|denies|rejected|dismissed)\s+(?:the\s+)?(?:claims?|allegations?|accusations?|"
+    r"report)|allegations?|accusations?|prosecutors?|investigators|"
+    r"(?:a\s+)?spokes(?:man|woman|person)\s+(?:for|said|told)|told\s+reporters)\b",
     re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 
@@ -182,7 +194,7 @@ def sentence_weights(voices: list[str], texts: list[str], is_title: list[bool],
     q = quoted_weight + (1.0 - quoted_weight) * endorse
     w = np.ones(len(voices), np.float32)
     for i, (v, t, title) in enumerate(zip(voices, texts, is_title, strict=True)):
-        if title:
+        if title and v == "own":  # the article's own framing counts fully
             continue
         if v in ("quoted", "reported"):
             w[i] *= q

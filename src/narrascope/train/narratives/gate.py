@@ -294,3 +294,48 @@ def fit_confidence(model: BaseNarrativeModel, inputs: Sequence[ArticleInput],
     return {"a": round(best[0], 4), "b": round(best[1], 4), "cap": 0.97,
             "cap_single": round(min(0.9, max(0.5, prec_single + 0.1)), 4),
             "n_labels": int(len(Y)), "precision": round(float(Y.mean()), 4)}
+
+
+def cross_validate_real(model: BaseNarrativeModel, inputs: Sequence[ArticleInput],
+                        gold: dict[str, tuple[list[str], list[str]]], k: int = 5,
+                        strata: dict[str, str] | None = None,
+                        log: Callable[[str], None] = lambda s: None) -> dict[str, Any]:
+    """How well the real-article choice generalises: ``k``-fold cross-validation.
+
+    For each fold, :func:`calibrate_real` chooses the knobs on the other folds; the
+    fold's articles are then decoded with those knobs.  Returns samples F1 (coarse,
+    fine) and false alarms over all held-out predictions, and the knobs of each fold.
+    ``strata`` (id -> group, e.g. the stance) spreads each group over the folds.  The
+    model's own knobs and calibration are restored at the end.
+    """
+    from narrascope.evaluate.scores import set_f1
+
+    saved = (None if model.gate is None else model.gate.threshold, model.quoted_weight,
+             model.negation_weight, model.other_margin, dict(model.calibration))
+    ids = [i.id.removesuffix(".txt") for i in inputs]
+    order = sorted(range(len(inputs)), key=lambda j: ((strata or {}).get(ids[j], ""), ids[j]))
+    fold = {j: n % k for n, j in enumerate(order)}
+    c, f, fp, n_other, chosen = [], [], 0, 0, []
+    for q in range(k):
+        train = [inputs[j] for j in range(len(inputs)) if fold[j] != q]
+        test = [inputs[j] for j in range(len(inputs)) if fold[j] == q]
+        rep = calibrate_real(model, train, gold, log=lambda s: None)
+        chosen.append(rep["chosen"])
+        for inp in test:
+            g = gold.get(inp.id.removesuffix(".txt")) or gold.get(inp.id)
+            if g is None:
+                continue
+            pc, pf = decode(model, inp)
+            c.append(set_f1(set(g[0]), set(pc)))
+            f.append(set_f1(set(g[1]), set(pf)))
+            if set(g[0]) == {"Other"}:
+                n_other += 1
+                fp += pc != ["Other"]
+        log(f"  fold {q}: {rep['chosen']}")
+    if model.gate is not None and saved[0] is not None:
+        model.gate.threshold = saved[0]
+    model.quoted_weight, model.negation_weight, model.other_margin = saved[1:4]
+    model.calibration = saved[4]
+    return {"k": k, "coarse_f1": round(float(np.mean(c)), 4),
+            "fine_f1": round(float(np.mean(f)), 4), "no_narrative_articles": n_other,
+            "given_a_narrative": fp, "chosen_per_fold": chosen}
