@@ -3,6 +3,9 @@
 Each measurement runs in a fresh subprocess (its own peak RSS), on the same articles
 (composed deterministically by ``bench_analyze.make_articles``):
 
+* ``encoder``: the packaged MiniLM's backends (torch, onnx, onnx-int8) with 1 and 2
+  threads and padding buckets of 1/4/16 word pieces over the same sentences:
+  CPU-seconds and cosine to torch per sentence;
 * ``baseline``: one plain torch all-MiniLM-L6-v2 pass (sentence-transformers
   ``encode``, batch 64) over the sentences of the articles: articles/second;
 * ``default`` and ``fast`` (``resources/profiles/fast.toml``) pipelines: articles/second
@@ -89,6 +92,30 @@ def child(mode: str, a: argparse.Namespace) -> dict:
         dt, ct = time.perf_counter() - t0, time.process_time() - c0
         return {"articles": len(arts), "seconds": dt, "cpu_seconds": ct,
                 "sentences": len(texts), "peak_rss_mb": peak_mb()}
+    if mode == "encoder":
+        import numpy as np
+
+        import narrascope.components.encoder as E
+        from narrascope.pipeline import Pipeline
+
+        split = Pipeline.from_config({"pipeline": {"components": ["sentences"]}})
+        texts = [s.text[:1000] for art in split.pipe(articles(a.n)) for s in art.sentences]
+        ref = E.load_encoder("default", "torch", 1).encode(texts)
+        out: dict = {"sentences": len(texts)}
+        for backend in E.BACKENDS:
+            for threads in (1, 2):
+                enc = E.load_encoder("default", backend, threads)
+                for bucket in (1, 4, 16):
+                    E.SENTENCE_PAD_BUCKET = bucket
+                    enc.encode(texts[:64])
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    v = enc.encode(texts)
+                    cos = (v * ref).sum(axis=1)
+                    out[f"{backend} threads={threads} pad={bucket}"] = {
+                        "seconds": time.perf_counter() - t0,
+                        "cpu_seconds": time.process_time() - c0,
+                        "cosine_min": float(np.min(cos)), "cosine_mean": float(np.mean(cos))}
+        return out
     if mode in {"default", "fast"}:
         nlp = pipeline(mode)
         list(nlp.pipe(articles(4, seed=1), batch_size=4))  # loading, untimed
@@ -223,6 +250,16 @@ def table(res: dict) -> str:
                     f"{r['peak_rss_mb'] / 1024:.2f} GB |" if cps else
                     f"| {label} | {r['articles']} | {aps:.2f} | - | - | {ratio} | "
                     f"{r['peak_rss_mb'] / 1024:.2f} GB |")
+    enc = res.get("encoder")
+    if enc and "sentences" in enc:
+        rows.append("")
+        rows.append(f"| encoder on {enc['sentences']} sentences | CPU-s | wall s | "
+                    "cosine to torch min / mean |")
+        rows.append("| --- | --- | --- | --- |")
+        for k, v in enc.items():
+            if isinstance(v, dict) and "cpu_seconds" in v:
+                rows.append(f"| {k} | {v['cpu_seconds']:.2f} | {v['seconds']:.2f} | "
+                            f"{v['cosine_min']:.4f} / {v['cosine_mean']:.4f} |")
     g = res.get("growth", {}).get("seconds_per_article")
     if g:
         rows.append("")

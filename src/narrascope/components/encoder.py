@@ -15,11 +15,12 @@ before any component runs by the environment (``NARRASCOPE_ENCODER``,
 ``NARRASCOPE_ENCODER_BACKEND``), which is how the training commands train heads for
 another encoder.  Kinds of encoder (:func:`load_encoder`):
 
-* ``"default"``: the packaged MiniLM, run by ``backend`` = ``"onnx"`` (ONNX Runtime,
-  fp32: the default, the same vectors as torch at less CPU), ``"torch"`` or
-  ``"onnx-int8"`` (dynamically quantised weights: faster, cosine to torch 0.97-1.0);
-  the ONNX files are exported from the packaged weights at first use into the cache
-  folder (:func:`onnx_path`), with their SHA-256 recorded next to them;
+* ``"default"``: the packaged MiniLM, run by ``backend`` = ``"onnx-int8"`` (the
+  default: ONNX Runtime with int8 weights in the attention's query/key/value MatMuls
+  only, cosine to torch >= 0.99 per sentence, the least CPU), ``"onnx"`` (fp32, the
+  same vectors as torch) or ``"torch"``; the ONNX files are exported from the packaged
+  weights at first use into the cache folder (:func:`onnx_path`), with their SHA-256
+  recorded next to them;
 * a local model2vec folder (a static encoder, e.g. the ``fast`` profile's);
 * a local sentence-transformers folder;
 * a ``.onnx`` file (or a folder holding ``model.onnx``) with ``tokenizer.json`` beside it;
@@ -29,9 +30,9 @@ Every encoder has an :attr:`Encoder.id`; trained heads record the id they were t
 for and :func:`check_trained_for` refuses a head trained for another encoder.  The
 three MiniLM backends share one id (their vectors agree within the checked tolerance).
 
-The MiniLM runs use length-sorted batches padded to multiples of :data:`PAD_BUCKET`
-tokens: few distinct input shapes, so the oneDNN / ONNX Runtime caches that are kept
-per shape stay bounded and memory stays flat over long runs.
+The MiniLM runs use length-sorted batches, each padded to its longest sentence; ONNX
+Runtime's threads sleep rather than spin while waiting (``NARRASCOPE_ORT_SPIN=1`` lets
+them spin), which on a shared machine saves CPU.
 """
 
 from __future__ import annotations
@@ -55,12 +56,22 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 DIM = 384
 CACHE_KEY = "sentence_vectors"
-#: MiniLM inputs are padded to a multiple of this many word pieces
+#: token-state passes of the span network pad their inputs to a multiple of this many
+#: word pieces (few shapes for its caches)
 PAD_BUCKET = 16
+#: the sentence encoder pads each length-sorted batch to its longest sentence rounded up
+#: to this many word pieces: 1, as padding to 4 or 16 cost 7-18% more CPU
+#: (``benchmarks/bench_speed.py --only encoder``) and the shape caches stay bounded
+#: (ONNX Runtime keeps no per-shape memory plans here, oneDNN's cache has a capacity)
+SENTENCE_PAD_BUCKET = 1
 MAX_TOKENS = 256
 BACKENDS = ("torch", "onnx", "onnx-int8")
+#: the default backend of the packaged MiniLM (chosen by measurement, see the README)
+DEFAULT_BACKEND = "onnx-int8"
 #: bump when the ONNX export recipe changes (the cached files are rebuilt)
 ONNX_RECIPE = 1
+#: the MatMuls ``onnx-int8`` quantises (dynamic, per-channel int8 weights)
+INT8_NODES = ("query", "key", "value")
 
 _lock = threading.RLock()
 
@@ -135,7 +146,7 @@ def _normalise(v: np.ndarray) -> np.ndarray:
 
 class _WordPieceEncoder(Encoder):
     """A BERT-style model with mean pooling: own tokenisation, length-sorted batches
-    padded to :data:`PAD_BUCKET` (bounded shapes), then ``run(ids, mask) -> hidden``."""
+    padded to :data:`SENTENCE_PAD_BUCKET`, then ``run(ids, mask) -> hidden``."""
 
     def __init__(self, tokenizer_json: Path, max_tokens: int = MAX_TOKENS) -> None:
         from tokenizers import Tokenizer
@@ -156,7 +167,7 @@ class _WordPieceEncoder(Encoder):
         for k in range(0, len(order), batch_size):
             idx = order[k:k + batch_size]
             n = max(len(enc[i]) for i in idx)
-            n = -(-n // PAD_BUCKET) * PAD_BUCKET
+            n = -(-n // SENTENCE_PAD_BUCKET) * SENTENCE_PAD_BUCKET
             ids = np.zeros((len(idx), n), dtype=np.int64)
             mask = np.zeros((len(idx), n), dtype=np.int64)
             for j, i in enumerate(idx):
@@ -200,7 +211,7 @@ def onnx_path(int8: bool = False) -> Path:
     """The ONNX export of the packaged MiniLM (fp32, or dynamically quantised int8),
     made from the hash-checked weights at first use; its SHA-256 is kept in a sidecar
     ``.json`` and checked on every load."""
-    name = f"minilm-{MODEL_SHA256[:12]}-r{ONNX_RECIPE}" + ("-int8" if int8 else "")
+    name = f"minilm-{MODEL_SHA256[:12]}-r{ONNX_RECIPE}" + ("-int8qkv" if int8 else "")
     path = onnx_dir() / f"{name}.onnx"
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
@@ -216,11 +227,17 @@ def _export_onnx(path: Path, int8: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + f".{os.getpid()}.tmp.onnx")
     if int8:
+        import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        quantize_dynamic(str(onnx_path(False)), str(tmp), weight_type=QuantType.QInt8,
+        src = onnx_path(False)
+        # only the attention's query/key/value projections: quantising the feed-forward
+        # and attention-output MatMuls too put single sentences below cosine 0.99
+        nodes = [n.name for n in onnx.load(str(src)).graph.node if n.op_type == "MatMul"
+                 and any(f"/{k}/" in n.name for k in INT8_NODES)]
+        quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8,
                          per_channel=True, op_types_to_quantize=["MatMul"],
-                         extra_options={"MatMulConstBOnly": True})
+                         nodes_to_quantize=nodes, extra_options={"MatMulConstBOnly": True})
     else:
         import torch
 
@@ -265,6 +282,9 @@ class OnnxEncoder(_WordPieceEncoder):
         so.intra_op_num_threads = int(threads or 0)
         so.inter_op_num_threads = 1
         so.enable_mem_pattern = False  # per-shape memory plans: not kept across shapes
+        if os.environ.get("NARRASCOPE_ORT_SPIN", "") != "1":
+            # idle threads sleep instead of spinning: on a shared machine spinning burns CPU
+            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.id = enc_id or f"onnx:{path.stem}:{file_sha256(path)[:16]}"
@@ -404,7 +424,7 @@ def _is_model2vec(path: Path) -> bool:
         return False
 
 
-def load_encoder(model: str | Path = "default", backend: str = "onnx",
+def load_encoder(model: str | Path = "default", backend: str = DEFAULT_BACKEND,
                  threads: int | None = None, **http: Any) -> Encoder:
     """An encoder from a ``model`` option (see the module docstring)."""
     spec = str(model)
@@ -447,7 +467,7 @@ _active_spec: tuple[Any, ...] | None = None
 def _env_spec() -> tuple[str, str, int | None]:
     threads = os.environ.get("NARRASCOPE_ENCODER_THREADS")
     return (os.environ.get("NARRASCOPE_ENCODER", "default") or "default",
-            os.environ.get("NARRASCOPE_ENCODER_BACKEND", "onnx") or "onnx",
+            os.environ.get("NARRASCOPE_ENCODER_BACKEND", "") or DEFAULT_BACKEND,
             int(threads) if threads else None)
 
 
@@ -455,7 +475,7 @@ def configure(model: str | Path | None = None, backend: str | None = None,
               threads: int | None = None, **http: Any) -> Encoder:
     """Make an encoder the active one (loaded once; the same spec reuses it).
     ``None`` options fall back to the environment, then to the packaged MiniLM on ONNX
-    Runtime (fp32)."""
+    Runtime (:data:`DEFAULT_BACKEND`)."""
     global _active, _active_spec
     env_model, env_backend, env_threads = _env_spec()
     spec = (str(model or env_model), backend or env_backend, threads or env_threads,

@@ -24,6 +24,10 @@ reads, so the text is parsed once.
 Options (``[components.voice]``):
 
 * ``use_spacy`` (default true): speaker from the dependency parse;
+* ``spacy_pipes`` (default: all): run only these spaCy components, e.g.
+  ``["tok2vec", "parser"]`` (the parse later components read, without part-of-speech
+  tags and named entities: speakers then come from the parse's "according to" and from
+  the patterns);
 * ``languages`` (default ``["en"]``): on articles in another detected language the
   layer is withheld with a note (see :mod:`narrascope.components.language`);
   ``["*"]`` runs it on every language.
@@ -33,7 +37,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -104,11 +108,16 @@ def get_parser() -> Any:
 MAX_PARSE_CHARS = 200_000
 
 
-def parse(texts: list[str], batch_size: int = 16) -> list[Any]:
-    """spaCy Docs (tagger, parser, NER) of ``texts``, each cut to ``MAX_PARSE_CHARS``."""
+def parse(texts: list[str], batch_size: int = 16,
+          pipes: Sequence[str] | None = None) -> list[Any]:
+    """spaCy Docs (tagger, parser, NER) of ``texts``, each cut to ``MAX_PARSE_CHARS``.
+    ``pipes``: run only these of spaCy's components (``["tok2vec", "parser"]``: the
+    dependency parse without tags and entities, about a third of the CPU)."""
     nlp = get_parser()
+    disable = [p for p in nlp.pipe_names if pipes is not None and p not in pipes]
     with _lock:
-        return list(nlp.pipe([t[:MAX_PARSE_CHARS] for t in texts], batch_size=batch_size))
+        return list(nlp.pipe([t[:MAX_PARSE_CHARS] for t in texts], batch_size=batch_size,
+                             disable=disable))
 
 
 def quoted_share(text: str) -> float:
@@ -259,9 +268,11 @@ class VoiceComponent(Component):
     """Mark each sentence as the article's own voice, quoted, reported speech or clutter."""
 
     def __init__(self, name: str = "voice", use_spacy: bool = True,
-                 languages: list[str] | tuple[str, ...] = ("en",)) -> None:
+                 languages: list[str] | tuple[str, ...] = ("en",),
+                 spacy_pipes: list[str] | None = None) -> None:
         self.name = name
         self.use_spacy = bool(use_spacy)
+        self.spacy_pipes = list(spacy_pipes) if spacy_pipes is not None else None
         self.languages = tuple(languages)
 
     def __call__(self, article: Article) -> Article:
@@ -277,7 +288,8 @@ class VoiceComponent(Component):
         if self.use_spacy:
             need = [a for a in todo if SPACY_CACHE_KEY not in a.cache]
             if need:
-                for art, doc in zip(need, parse([a.text for a in need]), strict=True):
+                docs = parse([a.text for a in need], pipes=self.spacy_pipes)
+                for art, doc in zip(need, docs, strict=True):
                     art.cache[SPACY_CACHE_KEY] = doc
         keep = {id(a) for a in todo}
         for art in batch:
