@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 
 from narrascope.doc import NOTICE
 from narrascope.serve import corpus as corpus_views
-from narrascope.serve.data import Data, jsonable
+from narrascope.serve.data import Data, entity_scope, jsonable
 from narrascope.serve.errors import ServeError, bad_request, not_found
 from narrascope.serve.params import PERIODS, Filters, Page, filters, page
 from narrascope.write import guard_cell
@@ -187,8 +187,9 @@ def build_entity(data: Data, name: str, f: Filters, period: str) -> dict[str, An
     # the role the page follows per outlet: the one asked for, else the most frequent
     totals = {s["name"]: s["total"] for s in trend["series"]}
     role = f.role or (max(totals, key=lambda k: (totals[k], k)) if totals else "Antagonist")
-    by_outlet = data.trend("entity_role", period, sf, top=10, only=[f"{name}: {role}"],
-                           by="outlet")
+    scope, labels = entity_scope(name, sf)
+    by_outlet = data.trend("entity_role", period, scope, top=10, only=[f"{name}: {role}"],
+                           by="outlet", labels=labels)
     recent = data.articles(sf, limit=10, offset=0, order="-date")
     for it in recent:
         it["links"] = article_links(str(it.get("id")))

