@@ -146,6 +146,15 @@ def test_span_probabilities_follow_the_rows_of_the_batch(chunk, monkeypatch):
     assert both is not None and all(x is not None for x in alone)
     assert np.allclose(both[0], np.vstack([alone[0][0], alone[1][0]]), atol=1e-5)
     assert np.allclose(both[1], np.vstack([alone[0][1], alone[1][1]]), atol=1e-5)
+    # every layer on ONNX Runtime (the default) gives the torch network's probabilities
+    monkeypatch.setenv("NARRASCOPE_SPAN_BACKEND", "torch")
+    on_torch = model.span_probs(arts, refs, X)
+    assert on_torch is not None and model.span_net is not None
+    assert model.span_net.onnx_session() is None
+    monkeypatch.setenv("NARRASCOPE_SPAN_BACKEND", "onnx")
+    assert model.span_net.onnx_session() is not None
+    assert np.allclose(both[0], on_torch[0], atol=1e-4)
+    assert np.allclose(both[1], on_torch[1], atol=1e-4)
 
 
 def test_component_averages_the_span_net_unless_turned_off():

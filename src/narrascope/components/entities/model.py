@@ -130,10 +130,22 @@ class RoleModel:
         in the label order of the linear heads; ``None`` without a span network."""
         if self.span_net is None or self.span_weight <= 0 or len(X) == 0:
             return None
-        from narrascope.components.entities.span_net import mention_inputs, small_columns
+        from narrascope.components.entities.span_net import (
+            mention_inputs,
+            mention_tokens,
+            small_columns,
+        )
 
         small = X[:, small_columns()]
         ctx = int(self.meta.get("span_context", 0))
+        net = self.span_net
+        mi = [net.main_labels.index(lab) for lab in self.main_head.labels_]
+        fi = [net.fine_labels.index(lab) for lab in self.fine_head.labels_]
+        if net.onnx_session() is not None:  # every layer on ONNX Runtime, one pass
+            ids, sent_idx, ranges = mention_tokens(articles, refs, ctx)
+            got = net.predict_tokens(ids, sent_idx, ranges, small)
+            if got is not None:
+                return got[0][:, mi], got[1][:, fi]
         parts_m, parts_f = [], []
         row = 0
         # a few articles at a time: the token states of a whole batch would not be small
@@ -149,9 +161,6 @@ class RoleModel:
             parts_f.append(pf_k)
             row += n
         pm, pf = np.vstack(parts_m), np.vstack(parts_f)
-        net = self.span_net
-        mi = [net.main_labels.index(lab) for lab in self.main_head.labels_]
-        fi = [net.fine_labels.index(lab) for lab in self.fine_head.labels_]
         return pm[:, mi], pf[:, fi]
 
     # ---------------------------------------------------------------- decoding

@@ -48,6 +48,8 @@ MAX_TOKENS = 128
 SMALL_BLOCKS = ["side", "narr", "side_x_narr", "cc_side_x_narr", "civilian_x_narr"]
 FILE = "span_net.npz"
 VERSION = 1
+#: bump when the ONNX export of the span encoder changes (cached exports are rebuilt)
+ONNX_RECIPE = 1
 
 
 def small_columns() -> np.ndarray:
@@ -167,8 +169,16 @@ def _nets():  # type: ignore[no-untyped-def]
             self.A = nn.Parameter(torch.zeros(rank, base.in_features))
             self.B = nn.Parameter(torch.zeros(base.out_features, rank))
             self.scale = alpha / rank
+            self.merged: torch.Tensor | None = None
+
+        def merge(self) -> None:
+            """Fold the adapter into one weight (inference: one matrix product)."""
+            with torch.no_grad():
+                self.merged = self.weight + (self.B @ self.A) * self.scale
 
         def forward(self, x):  # type: ignore[no-untyped-def]
+            if self.merged is not None and not self.training:
+                return nn.functional.linear(x, self.merged, self.bias)
             return (nn.functional.linear(x, self.weight, self.bias)
                     + (x @ self.A.T @ self.B.T) * self.scale)
 
@@ -212,11 +222,20 @@ def _nets():  # type: ignore[no-untyped-def]
             self.drop = nn.Dropout(dropout)
             self.out = nn.Linear(2 * DIM + n_small, n_out)
 
+        def merge(self) -> None:
+            for layer in self.layers:
+                for mod in (layer.q, layer.k, layer.v, layer.o, layer.up, layer.down):
+                    mod.merge()
+
+        def top(self, h, mask):  # type: ignore[no-untyped-def]
+            for layer in self.layers:
+                h = layer(h, mask)
+            return h
+
         def forward(self, h, mask, span_mask, small):  # type: ignore[no-untyped-def]
             """``h``: bottom states (B x N x 384); ``span_mask``: (M x N) token weights of
             each mention, its row ``row`` of the batch given by ``small[:, 0]``."""
-            for layer in self.layers:
-                h = layer(h, mask)
+            h = self.top(h, mask)
             rows = small[:, 0].long()
             m = mask.float()
             sent = (h * m[..., None]).sum(1) / m.sum(1, keepdim=True)
@@ -248,6 +267,7 @@ class SpanRoleNet:
         self.rank = rank
         self.weight_decay = weight_decay
         self.net = None
+        self._onnx = None  # (session, output weight, output bias) once exported / loaded
 
     # inputs: one sentence per mention group ------------------------------------
     @staticmethod
@@ -319,6 +339,8 @@ class SpanRoleNet:
                 opt.step()
                 sched.step()
         net.eval()
+        net.merge()
+        self._onnx = None
         return self
 
     def predict_proba(self, states: Sequence[np.ndarray], sent_idx: np.ndarray,
@@ -341,6 +363,126 @@ class SpanRoleNet:
                 pm[idx] = z[:, :n_main].softmax(-1).numpy()
                 pf[idx] = torch.sigmoid(z[:, n_main:]).numpy()
         return pm, pf
+
+    # ------------------------------------------------------- ONNX Runtime inference
+    def digest(self) -> str:
+        """SHA-256 of the trained parameters (keys the ONNX export of this network)."""
+        assert self.net is not None
+        h = hashlib.sha256(f"v{VERSION}-f{FROZEN}-r{ONNX_RECIPE}".encode())
+        state = dict(self.net.named_parameters())
+        for n in adapter_names(self.net):
+            h.update(n.encode())
+            h.update(state[n].detach().numpy().astype(np.float32).tobytes())
+        return h.hexdigest()
+
+    def _export(self, path: Path) -> None:
+        """Export the encoder's bottom layers and this network's adapted top layers
+        (adapters folded in) as one ONNX graph: word-piece ids -> top token states."""
+        import os
+        import warnings
+
+        import torch
+
+        assert self.net is not None
+        bottom, net = _bottom(), self.net
+
+        class Full(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.bottom = bottom
+                self.net = net
+
+            def forward(self, input_ids, attention_mask):  # type: ignore[no-untyped-def]
+                h = self.bottom(input_ids=input_ids,
+                                attention_mask=attention_mask).last_hidden_state
+                return self.net.top(h, attention_mask.float())
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.stem + f".{os.getpid()}.tmp.onnx")
+        x = torch.ones(2, 16, dtype=torch.long)
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(Full().eval(), (x, x), str(tmp),
+                              input_names=["input_ids", "attention_mask"],
+                              output_names=["hidden"], opset_version=17, dynamo=False,
+                              dynamic_axes={k: {0: "batch", 1: "tokens"} for k in
+                                            ("input_ids", "attention_mask", "hidden")})
+        from narrascope.components.encoder import file_sha256
+
+        digest = file_sha256(tmp)
+        os.replace(tmp, path)
+        path.with_suffix(".json").write_text(json.dumps({"sha256": digest,
+                                                         "net": self.digest()}, indent=1))
+
+    def onnx_session(self):  # type: ignore[no-untyped-def]
+        """The ONNX Runtime session of the whole span encoder (exported into the cache
+        folder at first use, checked by its SHA-256 on load), or ``None`` when ONNX
+        Runtime is not installed or ``NARRASCOPE_SPAN_BACKEND=torch``."""
+        import os
+
+        if os.environ.get("NARRASCOPE_SPAN_BACKEND", "onnx") == "torch":
+            return None
+        if self._onnx is not None:
+            return self._onnx[0]
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            return None
+        from narrascope.components.encoder import _lock, file_sha256, onnx_dir
+
+        path = onnx_dir() / f"roles-span-{self.digest()[:16]}.onnx"
+        meta = path.with_suffix(".json")
+        with _lock:
+            ok = (path.exists() and meta.exists()
+                  and json.loads(meta.read_text()).get("sha256") == file_sha256(path))
+            if not ok:
+                self._export(path)
+        so = ort.SessionOptions()
+        so.inter_op_num_threads = 1
+        so.enable_mem_pattern = False  # per-shape memory plans: not kept across shapes
+        session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+        assert self.net is not None
+        out = self.net.out
+        self._onnx = (session, out.weight.detach().numpy().astype(np.float32),
+                      out.bias.detach().numpy().astype(np.float32))
+        return session
+
+    def predict_tokens(self, ids: Sequence[Sequence[int]], sent_idx: np.ndarray,
+                       ranges: Sequence[tuple[int, int]], small: np.ndarray,
+                       batch_size: int = 32) -> tuple[np.ndarray, np.ndarray] | None:
+        """(main, fine) probabilities per mention from word-piece ids (one list per
+        context; per mention its context index and token range), all layers on ONNX
+        Runtime in length-sorted batches; ``None`` without ONNX Runtime."""
+        from narrascope.components.encoder import PAD_BUCKET
+
+        session = self.onnx_session()
+        if session is None or self._onnx is None:
+            return None
+        _, w, b = self._onnx
+        span = np.zeros((len(sent_idx), DIM), dtype=np.float32)
+        sent = np.zeros((len(ids), DIM), dtype=np.float32)
+        by_ctx: dict[int, list[int]] = {}
+        for j, c in enumerate(sent_idx):
+            by_ctx.setdefault(int(c), []).append(j)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for k in range(0, len(order), batch_size):
+            idx = order[k:k + batch_size]
+            a, m = _pad([ids[i] for i in idx], PAD_BUCKET)
+            hs = session.run(None, {"input_ids": a, "attention_mask": m})[0]
+            for r, i in enumerate(idx):
+                h = hs[r, :len(ids[i])]
+                sent[i] = h.mean(axis=0)
+                for j in by_ctx.get(i, []):
+                    lo, hi = ranges[j]
+                    span[j] = h[lo:hi].mean(axis=0)
+        z = np.hstack([span, sent[np.asarray(sent_idx, dtype=np.int64)],
+                       small.astype(np.float32)]) @ w.T + b
+        n_main = len(self.main_labels)
+        zm = z[:, :n_main] - z[:, :n_main].max(axis=1, keepdims=True)
+        pm = np.exp(zm)
+        pm /= pm.sum(axis=1, keepdims=True)
+        pf = 1.0 / (1.0 + np.exp(-z[:, n_main:]))
+        return pm.astype(np.float32), pf.astype(np.float32)
 
     # ------------------------------------------------------------------ persistence
     def save(self, directory: str | Path) -> str:
@@ -386,6 +528,7 @@ class SpanRoleNet:
             for k, v in arrays.items():
                 state[k].copy_(torch.from_numpy(v))
         net.eval()
+        net.merge()
         return self
 
 
@@ -394,6 +537,14 @@ def mention_inputs(articles: Sequence, refs: Sequence[Sequence], context: int = 
     """Network inputs for the mentions of a batch (``refs[i]``: the
     :class:`~.features.MentionRef` of article i, in order): bottom states per distinct
     context sentence, each mention's sentence index and token range."""
+    ids, sent_idx, ranges = mention_tokens(articles, refs, context)
+    return (bottom_states(ids) if ids else []), sent_idx, ranges
+
+
+def mention_tokens(articles: Sequence, refs: Sequence[Sequence], context: int = 0
+                   ) -> tuple[list[list[int]], np.ndarray, list[tuple[int, int]]]:
+    """Word-piece ids per distinct context (the mention's sentence after ``context``
+    sentences before it), each mention's context index and token range."""
     sentences: list[str] = []
     spans: list[list[tuple[int, int]]] = []
     at: dict[tuple[int, int, int], int] = {}
@@ -414,6 +565,5 @@ def mention_inputs(articles: Sequence, refs: Sequence[Sequence], context: int = 
     if not sentences:
         return [], np.zeros(0, dtype=np.int64), []
     ids, ranges = tokenize(sentences, spans)
-    states = bottom_states(ids)
-    return (states, np.array([s for s, _ in where], dtype=np.int64),
+    return (ids, np.array([s for s, _ in where], dtype=np.int64),
             [ranges[s][k] for s, k in where])
