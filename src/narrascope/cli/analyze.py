@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -28,6 +29,7 @@ from narrascope.cli.common import (
     _lazy_pipeline,
     _open_sink,
     _silence_stdout,
+    count_inputs,
     fail,
     parse_date,
     progress,
@@ -71,6 +73,12 @@ def run_and_write(paths: list[Path], writer: Any, sink: Any, run: Run,
 
     stats = ReadStats()
     bar = progress(run.quiet)
+    files, total = count_inputs(paths)  # cheap: files and lines, nothing parsed
+    if total is not None:  # the bar shows the total and an ETA
+        bar.total = max(0, total - len(prepare.get("skip_ids") or ()))
+        bar.refresh()
+        if not run.quiet and sys.stderr.isatty():
+            bar.write(f"{total} article(s) in {files} input file(s)", file=sys.stderr)
     run.bar = bar
     used: list[Any] = []  # the pipeline, once built (for its run summary)
 

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -148,6 +149,40 @@ def progress(quiet: bool) -> Any:
                 dynamic_ncols=True)
 
 
+def count_inputs(paths: list[Path]) -> tuple[int, int | None]:
+    """(input files, articles in them or None when that is not cheap to know): a file is
+    one article, a JSONL file one per non-blank line, a Parquet file its rows; CSV and
+    standard input are not counted.  Nothing is parsed."""
+    from narrascope.read import STDIN, iter_inputs
+
+    files = 0
+    articles: int | None = 0
+    for entry in iter_inputs(paths):
+        if isinstance(entry, Exception):
+            continue
+        path = entry[0]
+        files += 1
+        suffix = path.suffix.lower()
+        n: int | None = 1
+        if path == STDIN or suffix == ".csv":
+            n = None
+        elif suffix in (".jsonl", ".ndjson"):
+            try:
+                with open(path, "rb") as fh:
+                    n = sum(1 for line in fh if line.strip())
+            except OSError:
+                n = 0
+        elif suffix == ".parquet":
+            try:
+                import pyarrow.parquet as pq
+
+                n = int(pq.ParquetFile(path).metadata.num_rows)
+            except Exception:  # a broken file is reported when it is read
+                n = 0
+        articles = None if n is None or articles is None else articles + n
+    return files, articles
+
+
 def parse_date(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -196,9 +231,16 @@ def _lazy_pipeline(config: Path | None, components: str | None, taxonomy: Path |
 
     def get() -> Any:
         if not built:
-            if sys.stderr.isatty():  # the models take a few seconds to load
-                print("loading the models...", file=sys.stderr, flush=True)
+            from tqdm import tqdm
+
+            tty = sys.stderr.isatty()
+            if tty:  # the models take a few seconds to load (tqdm.write: above the bar)
+                tqdm.write("loading the models...", file=sys.stderr)
+            started = time.perf_counter()
             built.append(build_pipeline(config, components, taxonomy, time_budget, profile))
+            if tty:
+                tqdm.write(f"models loaded in {time.perf_counter() - started:.1f} s",
+                           file=sys.stderr)
         return built[0]
 
     return get

@@ -28,6 +28,7 @@ from narrascope.cli.common import (
     Run,
     StrictOpt,
     TaxonomyOpt,
+    count_inputs,
     fail,
     parse_date,
     progress,
@@ -196,40 +197,6 @@ class _Models:
             self.bar.write(msg, file=sys.stderr)
         else:
             print(msg, file=sys.stderr, flush=True)
-
-
-def count_inputs(paths: list[Path]) -> tuple[int, int | None]:
-    """(input files, articles in them or None when that is not cheap to know): a file is
-    one article, a JSONL file one per non-blank line, a Parquet file its rows; CSV and
-    standard input are not counted.  Nothing is parsed."""
-    from narrascope.read import STDIN, iter_inputs
-
-    files = 0
-    articles: int | None = 0
-    for entry in iter_inputs(paths):
-        if isinstance(entry, Exception):
-            continue
-        path = entry[0]
-        files += 1
-        suffix = path.suffix.lower()
-        n: int | None = 1
-        if path == STDIN or suffix == ".csv":
-            n = None
-        elif suffix in (".jsonl", ".ndjson"):
-            try:
-                with open(path, "rb") as fh:
-                    n = sum(1 for line in fh if line.strip())
-            except OSError:
-                n = 0
-        elif suffix == ".parquet":
-            try:
-                import pyarrow.parquet as pq
-
-                n = int(pq.ParquetFile(path).metadata.num_rows)
-            except Exception:  # a broken file is reported when it is read
-                n = 0
-        articles = None if n is None or articles is None else articles + n
-    return files, articles
 
 
 def _ingest(store: Any, paths: list[Path], get_pipeline: _Models, specs: Any, *,
