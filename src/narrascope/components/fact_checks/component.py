@@ -39,6 +39,7 @@ class FactChecks(Component):
         grace_days: int = 30,
         max_chars: int = 200_000,
         text_dates: bool = True,
+        languages: Sequence[str] = ("en",),
     ) -> None:
         if min_severity not in _SEVERITY_RANK:
             raise ValueError(f"min_severity must be one of {sorted(_SEVERITY_RANK)}")
@@ -47,10 +48,15 @@ class FactChecks(Component):
         self.min_rank = _SEVERITY_RANK[min_severity]
         self.max_chars = max_chars
         self.text_dates = text_dates
+        #: titles, qualifiers and dates are read in English: on an article in another
+        #: detected language nothing is checked, with a note (``["*"]``: check anyway)
+        self.languages = tuple(languages)
 
     def __call__(self, article: Article) -> Article:
-        if article.language and article.language != "en":
-            article.fact_checks = []  # titles are read in English only
+        from narrascope.components.language import english_only
+
+        if not english_only(article, "fact_checks", self.languages):
+            article.fact_checks = []
             return article
         if article.date is None and self.text_dates:
             set_text_date(article)

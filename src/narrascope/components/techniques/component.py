@@ -131,8 +131,12 @@ class TechniqueDetector(Component):
                  threshold_scale: float = DEFAULT_THRESHOLD_SCALE, min_sentence_words: int = 4,
                  detect_frames: bool = True, explain: bool = True,
                  skip_voices: Sequence[str] = ("clutter",), skip_repeats: bool = True,
-                 calibrated: bool = True, count_voices: Sequence[str] = ("own",)) -> None:
+                 calibrated: bool = True, count_voices: Sequence[str] = ("own",),
+                 languages: Sequence[str] = ("en",)) -> None:
         self.name = name
+        #: the patterns, frames and sentence model are English; on an article in another
+        #: detected language the layer is withheld with a note (``["*"]``: run anyway)
+        self.languages = tuple(languages)
         self.calibrated = calibrated
         self.count_voices = tuple(count_voices)
         self.skip_voices = tuple(skip_voices)
@@ -191,6 +195,11 @@ class TechniqueDetector(Component):
         return spans
 
     def __call__(self, article: Article) -> Article:
+        from narrascope.components.language import english_only
+
+        if not english_only(article, "techniques", self.languages):
+            article.techniques = None
+            return article
         spans = self.find_spans(article)
         content = self.content(article)
         words = word_count(article, content)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,6 +190,9 @@ class PatternMatcher:
                     continue
                 if inner.rstrip()[-1:] in ".!?,":  # a quoted short sentence, not a scare quote
                     continue
+                if any(c.isdigit() for c in inner) or (
+                        len(words) >= 2 and all(w[:1].isupper() for w in words)):
+                    continue  # a figure or a title ("500+", "Nuclear Path"), not doubt
                 if _SPEECH_NEAR.search(text, max(s, qs - 60), qs) or _QUOTE_CONTEXT.search(
                         text[max(s, qs - 12): qs]):
                     continue
@@ -206,18 +209,22 @@ class PatternMatcher:
         word_cfg = self.special.get("repeated_word")
         phrase_cfg = self.special.get("repeated_phrase")
         tokens: list[tuple[str, int, int, int, bool]] = []  # lower, start, end, sentence, cap
+        first_of_sentence: set[int] = set()  # token positions opening a sentence
         for s, e, idx in sentences:
             sent_words = [(m.group().lower(), m.start(), m.end(), idx, m.group()[:1].isupper())
                           for m in _WORD_RE.finditer(text, s, e)]
+            if sent_words:
+                first_of_sentence.add(len(tokens))
             tokens.extend(sent_words)
             if word_cfg:
-                by_word: dict[str, list[tuple[int, int]]] = defaultdict(list)
-                for w, ws, we, _, _ in sent_words:
+                by_word: dict[str, list[int]] = defaultdict(list)
+                for k, (w, _, _, _, _) in enumerate(sent_words):
                     if len(w) >= 3 and w not in STOPWORDS and not w.isdigit():
-                        by_word[w].append((ws, we))
+                        by_word[w].append(k)
                 for occ in by_word.values():
-                    if len(occ) >= 3:
-                        out.append(PatternMatch(occ[0][0], occ[-1][1], word_cfg["technique"],
+                    if len(occ) >= 3 and _for_effect(text, sent_words, occ, s):
+                        out.append(PatternMatch(sent_words[occ[0]][1], sent_words[occ[-1]][2],
+                                                word_cfg["technique"],
                                                 float(word_cfg.get("confidence", 0.8)),
                                                 "repeated_word", idx))
         if not phrase_cfg:
@@ -231,6 +238,10 @@ class PatternMatcher:
         sent = [t[3] for t in tokens]
         content = [w not in STOPWORDS and not w.isdigit() for w in words]
         lower_content = [c and not t[4] for c, t in zip(content, tokens, strict=True)]
+        #: a capital letter inside a sentence marks a name ("von der Leyen", "U.S. is
+        #: doing"): a name said three times is the topic, not repetition for effect
+        named = [t[4] and k not in first_of_sentence for k, t in enumerate(tokens)]
+        window = int(phrase_cfg.get("max_sentence_gap", 2))
         used: set[int] = set()
         total = len(tokens)
         for n in [k for k in (4, 3, 2) if k >= min_words]:
@@ -241,11 +252,14 @@ class PatternMatcher:
                     continue
                 if sum(content[i:j + 1]) < min_content or not any(lower_content[i:j + 1]):
                     continue
+                if any(named[i:j + 1]):
+                    continue
                 grams[tuple(words[i:j + 1])].append(i)
             for starts in grams.values():
                 if len(starts) < min_count:
                     continue
                 starts = [i for i in starts if not any(k in used for k in range(i, i + n))]
+                starts = _close_run(starts, sent, window, min_count)
                 if len(starts) < min_count:
                     continue
                 for i in starts:
@@ -256,6 +270,49 @@ class PatternMatcher:
                                             float(phrase_cfg.get("confidence", 0.6)),
                                             "repeated_phrase", tokens[i][3]))
         return out
+
+
+#: neighbours that do not make a repetition ("the region ... the region")
+_GLUE = frozenset("the a an of in on at to for with by from and or".split())
+_ITEM_START = re.compile(r"(?:^|[,;:\u2013\u2014(]|\s-)\s*(?:and\s+|or\s+|but\s+)?$")
+
+
+def _for_effect(text: str, words: list[tuple[str, int, int, int, bool]], occ: list[int],
+                sentence_start: int) -> bool:
+    """A word written three times in a sentence is repetition for effect when it is not a
+    name (capitalised inside the sentence) and it follows itself ("lies, lies"), opens a
+    clause each time ("never forget,
+    never forgive, never again"; "they lied about X, they lied about Y") or comes with
+    the same neighbour ("more taxes, more taxes", "failure after failure after failure");
+    a head noun shared by the items of a list ("the Kharkiv region, the Donetsk region and
+    the Luhansk region") is neither."""
+    if any(words[k][4] and k > 0 for k in occ):
+        return False
+    if any(k + 1 in occ for k in occ):  # "lies, lies and more lies"
+        return True
+    opens = sum(1 for k in occ if k == 0 or _ITEM_START.search(
+        text[max(sentence_start, words[k][1] - 12): words[k][1]]))
+    if opens >= 2 and opens == len(occ):
+        return True
+    prev = Counter(words[k - 1][0] for k in occ if k > 0)
+    nxt = Counter(words[k + 1][0] for k in occ if k + 1 < len(words))
+    same = max((c for w, c in [*prev.items(), *nxt.items()] if w not in _GLUE), default=0)
+    return same >= max(2, len(occ) - 1)
+
+
+def _close_run(starts: list[int], sent: list[int], gap: int, need: int) -> list[int]:
+    """The longest run of occurrences whose sentences follow each other within ``gap``
+    sentences: a phrase repeated for effect comes back in a paragraph; a term of the
+    topic ("special military operation") is spread over the whole article."""
+    best: list[int] = []
+    run: list[int] = []
+    for i in starts:
+        if run and sent[i] - sent[run[-1]] > gap:
+            run = []
+        run.append(i)
+        if len(run) > len(best):
+            best = list(run)
+    return best if len(best) >= need else []
 
 
 def _dedupe(matches: list[PatternMatch]) -> list[PatternMatch]:
