@@ -46,6 +46,22 @@ def fc() -> FactChecks:
      "held_only_before"),
     ("Danish Prime Minister Mette Frederiksen said Denmark would send F-16s.", "2023-08-20",
      None),
+    # heads of the IAEA and the European Council, Chinese premiers
+    ("IAEA chief Yukiya Amano said inspectors would return to the plant.", "2022-09-01",
+     "held_only_before"),
+    ("IAEA Director General Rafael Grossi said inspectors would return.", "2022-09-01", None),
+    ("European Council President Charles Michel opened the summit.", "2025-03-01",
+     "held_only_before"),
+    ("European Council President Charles Michel opened the summit.", "2023-03-01", None),
+    ("European Council President António Costa opened the summit.", "2025-03-01", None),
+    ("Chinese Premier Li Keqiang said growth would recover.", "2024-05-01",
+     "held_only_before"),
+    ("Premier Li Keqiang said growth would recover.", "2024-05-01", "held_only_before"),
+    ("Chinese Premier Li Qiang said growth would recover.", "2024-05-01", None),
+    ("Chancellor Friedrich Merz said more air defence would follow.", "2025-09-15", None),
+    ("Dutch Prime Minister Dick Schoof said the Netherlands would pay.", "2025-02-01", None),
+    ("Kremlin spokesman Dmitry Peskov has once again said talks are possible.", "2024-06-01",
+     None),
 ])
 def test_new_countries(fc: FactChecks, text: str, date: str, verdict: str | None) -> None:
     art = fc(Article(id="a", text=text, date=dt.date.fromisoformat(date)))
