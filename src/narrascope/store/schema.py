@@ -115,9 +115,10 @@ labels = Table(
     Column("date", Date),
     Column("week", Date),
     Index("ix_labels_article", "article_pk", "layer"),
-    Index("ix_labels_counts", "layer", "label", "date", "week", "outlet_id", "confidence",
+    # in the order of the weekly counts' GROUP BY (revision 0003_label_indexes)
+    Index("ix_labels_counts", "layer", "label", "week", "outlet_id", "date", "confidence",
           "article_pk"),
-    Index("ix_labels_period", "layer", "date", "week", "label", "outlet_id", "confidence"),
+    Index("ix_labels_period", "layer", "week", "label", "outlet_id", "date", "confidence"),
 )
 
 mentions = Table(

@@ -56,6 +56,7 @@ from narrascope.store.records import (
     article_rows,
     article_vector,
     content_hash,
+    monday,
     pack_vector,
     unpack_article,
     unpack_vector,
@@ -318,10 +319,11 @@ class Store:
             conds: list[ColumnElement[bool]] = []
             if f.outlet:
                 conds.append(lab.c.outlet_id.in_(self._outlet_ids_for(f.outlet)))
+            # the week (the Monday of the date) bounds the index range; the date decides
             if f.since is not None:
-                conds.append(lab.c.date >= f.since)
+                conds += [lab.c.week >= monday(f.since), lab.c.date >= f.since]
             if f.until is not None:
-                conds.append(lab.c.date <= f.until)
+                conds += [lab.c.week <= f.until, lab.c.date <= f.until]
             return conds
         return [lab.c.article_pk.in_(select(S.articles.c.pk).where(*self._where(f)))]
 
@@ -340,11 +342,19 @@ class Store:
                 getattr(f, k) for k in f.__dataclass_fields__ if k != "text"):
             return self._fts_count(f.text)  # the index counts its hits itself
         one = self._one_table_count(f)
+        where = None
+        if (f is not None and f.text is not None and f.outlet and self.dialect == "sqlite"
+                and self._fts_count(f.text) > FREQUENT_HITS):
+            # a frequent word in a few outlets: walk the outlets' index entries and test
+            # each against the hits, instead of reading the row of every hit for its outlet
+            where = self._where(ArticleFilter(**{**f.__dict__, "text": None}))
+            where.append(self._text_condition(f.text, frequent=True))
         with self.engine.connect() as conn:
             if one is not None:
                 return int(conn.scalar(one) or 0)
             return int(conn.scalar(select(func.count()).select_from(S.articles)
-                                   .where(*self._where(f))) or 0)
+                                   .where(*(where if where is not None else self._where(f))))
+                       or 0)
 
     def _one_table_count(self, f: ArticleFilter | None) -> Any:
         """``count(DISTINCT article_pk)`` over the one child table that answers ``f``
