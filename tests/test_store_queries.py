@@ -120,3 +120,19 @@ def test_the_walk_is_chosen_for_frequent_labels_only(store: Store, arts: list[Ar
     assert store._walk_newest(ArticleFilter(role=frequent), 5)
     assert not store._walk_newest(ArticleFilter(narrative=rare), 50)
     assert not store._walk_newest(ArticleFilter(outlet=[_outlet(arts[0])]), 5)
+
+
+def test_frequent_word_with_outlets_counts_the_same(store: Store, arts: list[Article],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import narrascope.store.store as store_mod
+
+    word = arts[0].text.split()[3].strip(".,").lower()
+    outlet = _outlet(arts[0])
+    fs = [ArticleFilter(text=word, outlet=[outlet]),
+          ArticleFilter(text=word, outlet=[outlet], since=dt.date(2024, 1, 20))]
+    general = [store.count(f) for f in fs]
+    lists = [[s.id for s in store.list_articles(f, limit=10)] for f in fs]
+    assert general[0] >= 1
+    monkeypatch.setattr(store_mod, "FREQUENT_HITS", 0)
+    assert [store.count(f) for f in fs] == general
+    assert [[s.id for s in store.list_articles(f, limit=10)] for f in fs] == lists
