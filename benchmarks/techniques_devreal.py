@@ -21,6 +21,11 @@ honest number as well: the articles are split into K folds (stratified by stance
 near-duplicate group kept in one fold), the thresholds are chosen on the plain articles of
 the other folds only, and the densities of each fold's articles with its own thresholds
 give the out-of-fold AUC (and the number of model spans on held-out plain articles).
+A technique whose model still gives a span on a held-out plain article in an inner
+cross-validation is switched off.  The margin is chosen by the same cross-validation
+(fewest held-out plain articles given a model span, then the best out-of-fold AUC); the
+patterns alone (no sentence model: nothing is calibrated on the set) are the other
+candidate, and the one chosen is printed (``cross_validated_choice``).
 """
 
 from __future__ import annotations
@@ -128,23 +133,66 @@ def folds_of(records: list[Record], k: int) -> dict[str, int]:
     return fold
 
 
-def cross_validate(records: list[Record], comp: Any, k: int, margin: float = MARGIN
-                   ) -> dict[str, Any]:
-    """Out-of-fold densities with thresholds calibrated (``margin``) on the other folds."""
+#: the threshold of a technique switched off (the model's probabilities never reach it)
+OFF = 1.01
+
+
+def fired(r: Record, thr: Any, labels: list[str]) -> set[str]:
+    """Techniques the sentence model gives a span in article ``r`` (any voice)."""
+    out: set[str] = set()
+    if r.P is not None and len(r.P):
+        hits = r.P >= thr
+        for row, (idx, _) in enumerate(r.sentences):
+            out.update(labels[j] for j in hits[row].nonzero()[0]
+                       if (idx, labels[j]) not in r.pattern_keys)
+    return out
+
+
+def calibrate(train: list[Record], labels: list[str], base: Any, margin: float,
+              inner: int) -> dict[str, float]:
+    """Thresholds chosen on ``train`` only: per technique max(trained threshold, highest
+    score on plain sentences + ``margin``); then, by an ``inner``-fold cross-validation
+    inside ``train``, a technique whose model still gives a span on a held-out plain
+    article is switched off (OFF): thresholding cannot make it precise on real text."""
     import numpy as np
 
-    labels = list(comp.model.labels)
-    base = comp.model.decision_thresholds(comp.threshold_scale, calibrated=False)
+    def thresholds(recs: list[Record]) -> Any:
+        cal = plain_thresholds(recs, labels, margin)
+        return np.maximum(base, np.array([cal.get(lab, 1.0) for lab in labels],
+                                         dtype=np.float32))
+
+    off: set[str] = set()
+    if inner > 1:
+        fold = folds_of(train, inner)
+        for f in range(inner):
+            thr = thresholds([r for r in train if fold[r.group] != f])
+            for r in train:
+                if fold[r.group] == f and r.stance in PLAIN:
+                    off |= fired(r, thr, labels)
+    thr = thresholds(train)
+    return {lab: (OFF if lab in off else round(float(thr[j]), 4))
+            for j, lab in enumerate(labels)}
+
+
+def cross_validate(records: list[Record], comp: Any, model: Any, k: int,
+                   margin: float = MARGIN) -> dict[str, Any]:
+    """Out-of-fold densities: each fold's articles with thresholds chosen
+    (:func:`calibrate`, its inner cross-validation included) on the other folds."""
+    import numpy as np
+
+    labels = list(model.labels)
+    base = model.decision_thresholds(comp.threshold_scale, calibrated=False)
     fold = folds_of(records, k)
     voices = tuple(comp.count_voices)
     oof: dict[str, list[float]] = defaultdict(list)
     plain_model_spans = plain_articles_flagged = 0
     flagged: list[str] = []
+    switched_off: Counter = Counter()
     for f in range(k):
         train = [r for r in records if fold[r.group] != f]
-        cal = plain_thresholds(train, labels, margin)
-        thr = np.maximum(base, np.array([cal.get(lab, 1.0) for lab in labels],
-                                        dtype=np.float32))
+        cal = calibrate(train, labels, base, margin, k)
+        switched_off.update(lab for lab, t in cal.items() if t >= OFF)
+        thr = np.array([cal[lab] for lab in labels], dtype=np.float32)
         for r in records:
             if fold[r.group] != f:
                 continue
@@ -168,6 +216,7 @@ def cross_validate(records: list[Record], comp: Any, k: int, margin: float = MAR
         "model_spans_on_held_out_plain_articles": plain_model_spans,
         "held_out_plain_articles_with_model_spans": plain_articles_flagged,
         "held_out_plain_model_spans": flagged,  # article:sentence:technique:score
+        "switched_off_in_folds": dict(switched_off.most_common()),
         "auc_prokremlin_vs_mainstream_uncalibrated": round(auc(uncal["pro-kremlin"],
                                                                uncal["mainstream"]), 3),
     }
@@ -202,6 +251,7 @@ def main(argv: list[str] | None = None) -> dict:
     import narrascope
     from narrascope.components.encoder import sentence_vectors
     from narrascope.components.techniques.component import word_count
+    from narrascope.components.techniques.model import load_model
     from narrascope.read import read_articles
     from narrascope.registry import registry
 
@@ -222,7 +272,10 @@ def main(argv: list[str] | None = None) -> dict:
     in_title = in_clutter = rep_in_title = rep_in_clutter = 0
     records: list[Record] = []
     comp = nlp.get("techniques")
-    has_model = getattr(comp, "model", None) is not None
+    # the sentence model's scores are read even when the component runs without it (its
+    # default): the cross-validation compares both
+    model = comp.model if comp.model is not None else load_model(comp.model_dir)
+    has_model = model is not None
     for a in nlp.pipe(read_articles(files)):
         aid = a.id.removesuffix(".txt")
         st = stance.get(aid, "?")
@@ -254,9 +307,10 @@ def main(argv: list[str] | None = None) -> dict:
             eligible = [s for s in content if len(s.text.split()) >= comp.min_sentence_words]
             if eligible:
                 rec.sentences = [(s.index, s.voice) for s in eligible]
-                rec.P = comp.model.predict_proba(sentence_vectors(a)[[s.index for s in eligible]])
-            shipped = comp.model.decision_thresholds(comp.threshold_scale, comp.calibrated)
-            if abs(density(rec, shipped, list(comp.model.labels), comp.count_voices)[0]
+                rec.P = model.predict_proba(sentence_vectors(a)[[s.index for s in eligible]])
+            shipped = (model.decision_thresholds(comp.threshold_scale, comp.calibrated)
+                       if comp.model is not None else OFF)
+            if abs(density(rec, shipped, list(model.labels), comp.count_voices)[0]
                    - t.density_per_1000_words) > 1e-6:  # the CV must model the component
                 print(f"{aid}: density recomputed differs from the component's",
                       file=sys.stderr)
@@ -278,7 +332,7 @@ def main(argv: list[str] | None = None) -> dict:
     }
     margin = MARGIN
     if has_model and args.cv > 1:
-        tried = [cross_validate(records, comp, args.cv, float(m))
+        tried = [cross_validate(records, comp, model, args.cv, float(m))
                  for m in args.margins.split(",") if m.strip()]
         best = min(tried, key=lambda r: (r["held_out_plain_articles_with_model_spans"],
                                          -r["auc_prokremlin_vs_mainstream_oof"], r["margin"]))
@@ -287,24 +341,44 @@ def main(argv: list[str] | None = None) -> dict:
         out["cross_validated_margins"] = {
             str(r["margin"]): [r["auc_prokremlin_vs_mainstream_oof"],
                                r["held_out_plain_articles_with_model_spans"]] for r in tried}
+        # the other candidate: no sentence model at all (the patterns alone)
+        patterns = defaultdict(list)
+        for r in records:
+            patterns[r.stance].append(density(r, OFF, list(model.labels),
+                                              tuple(comp.count_voices))[0])
+        out["patterns_only_auc_prokremlin_vs_mainstream"] = round(auc(
+            patterns["pro-kremlin"], patterns["mainstream"]), 3)
+        out["cross_validated_choice"] = (
+            "patterns only (use_model = false)"
+            if best["held_out_plain_articles_with_model_spans"] > 0
+            and out["patterns_only_auc_prokremlin_vs_mainstream"]
+            >= best["auc_prokremlin_vs_mainstream_oof"]
+            else f"the sentence model with margin {margin}")
     if args.calibrate is not None and has_model:
-        thr = plain_thresholds(records, list(comp.model.labels), margin)
+        thr = calibrate(records, list(model.labels),
+                        model.decision_thresholds(comp.threshold_scale, calibrated=False),
+                        margin, args.cv)
         n_plain = sum(len(r.sentences) for r in records if r.stance in PLAIN)
         args.calibrate.write_text(json.dumps({
-            "how": "per technique: the highest sentence-model score on the analysed sentences "
-                   f"of the real development set's {', '.join(sorted(PLAIN))} articles "
-                   f"({n_plain} sentences) + {margin} (the margin chosen by {args.cv}-fold "
-                   "cross-validation); the component uses "
-                   "max(trained threshold at its threshold_scale, this)",
-            "cross_validated": out.get("cross_validated"),
+            "how": "per technique: max(trained threshold at threshold_scale "
+                   f"{comp.threshold_scale}, the highest sentence-model score on the analysed "
+                   f"sentences of the real development set's {', '.join(sorted(PLAIN))} "
+                   f"articles ({n_plain} sentences) + {margin}); {OFF} (off) for a technique "
+                   f"whose model still gave a span on a held-out plain article in a "
+                   f"{args.cv}-fold cross-validation of that rule; the margin chosen by the "
+                   "same cross-validation; the component uses max(trained threshold at its "
+                   "threshold_scale, this)",
+            "cross_validated": {k: v for k, v in (out.get("cross_validated") or {}).items()
+                                if k != "held_out_plain_model_spans"},
+            "cross_validated_choice": out.get("cross_validated_choice"),
             "command": "python benchmarks/techniques_devreal.py --calibrate FILE",
             "thresholds": thr}, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {args.calibrate}")
+        print(f"wrote {args.calibrate}", file=sys.stderr)
     if args.model_scores is not None and has_model:
         with_p = [r for r in records if r.P is not None]
         np.savez(args.model_scores, P=np.vstack([r.P for r in with_p]),
                  stance=np.array([r.stance for r in with_p for _ in r.sentences]),
-                 labels=np.array(comp.model.labels), thresholds=comp.model.thresholds)
+                 labels=np.array(model.labels), thresholds=model.thresholds)
     if args.json:
         print(json.dumps(out, indent=1))
     else:

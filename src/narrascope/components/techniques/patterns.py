@@ -95,6 +95,19 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text) if m.end() - m.start() > 1]
 
 
+#: a question of at most this many words alone on its line, in a longer text, is a heading
+HEADING_WORDS = 8
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    """The span is all of its line, and the text has more than that line."""
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    le = len(text) if le < 0 else le
+    return not text[ls:start].strip() and not text[end:le].strip() and (
+        bool(text[:ls].strip()) or bool(text[le:].strip()))
+
+
 def _inside(regions: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s <= start and end <= e for s, e in regions)
 
@@ -166,6 +179,8 @@ class PatternMatcher:
             q = s + len(body) - 1
             if _inside(regions, q, q + 1):
                 continue
+            if len(body.split()) <= HEADING_WORDS and _alone_on_line(text, s, s + len(body)):
+                continue  # a heading (of this page or a related story), not a question put
             out.append(PatternMatch(s, s + len(body), cfg["technique"],
                                     float(cfg.get("confidence", 0.6)), "rhetorical_question",
                                     idx))
