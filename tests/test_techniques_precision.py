@@ -62,6 +62,8 @@ def test_loaded_example_article_gets_spans(nlp: Pipeline) -> None:
     "The plan means more taxes, more taxes and yet more taxes for farmers.",
     "Lies, lies and more lies.",
     "Failure after failure after failure: that is their record.",
+    "No to the new tax, no to lies, no to the people who sold us out.",
+    "The same excuses, the same faces, the same failures from the ministry.",
 ])
 def test_repetition_for_effect(matcher: PatternMatcher, text: str) -> None:
     assert _repetition(matcher, text)
@@ -71,6 +73,7 @@ def test_repetition_for_effect(matcher: PatternMatcher, text: str) -> None:
     # a head noun shared by the items of a list
     "Troops entered Kamenka in the Kharkiv region, Bereza in the Sumy region, "
     "and Lipki in the Donetsk region.",
+    "Shelling hit the city in the north, in the south and in the east.",
     # a name said three times
     "Ukraine's president met Ukraine's defence minister and Ukraine's allies.",
     # a name and a topic term spread over the article

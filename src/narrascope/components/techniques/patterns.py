@@ -242,6 +242,11 @@ class PatternMatcher:
                                                 word_cfg["technique"],
                                                 float(word_cfg.get("confidence", 0.8)),
                                                 "repeated_word", idx))
+                anaphora = _anaphora(text, sent_words, s)
+                if anaphora is not None:
+                    out.append(PatternMatch(anaphora[0], anaphora[1], word_cfg["technique"],
+                                            float(word_cfg.get("confidence", 0.8)),
+                                            "anaphora", idx))
         if not phrase_cfg:
             return out
         min_count = int(phrase_cfg.get("min_count", 3))
@@ -313,6 +318,24 @@ def _for_effect(text: str, words: list[tuple[str, int, int, int, bool]], occ: li
     nxt = Counter(words[k + 1][0] for k in occ if k + 1 < len(words))
     same = max((c for w, c in [*prev.items(), *nxt.items()] if w not in _GLUE), default=0)
     return same >= max(2, len(occ) - 1)
+
+
+def _anaphora(text: str, words: list[tuple[str, int, int, int, bool]],
+              sentence_start: int) -> tuple[int, int] | None:
+    """Three clauses of a sentence opened by the same two words, one of them more than
+    glue ("no to X, no to Y, no to Z"; "the same excuses, the same faces, the same
+    failures"; not "in the north, in the south, in the east")."""
+    opens: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for k in range(len(words) - 1):
+        if k == 0 or _ITEM_START.search(
+                text[max(sentence_start, words[k][1] - 12): words[k][1]]):
+            pair = (words[k][0], words[k + 1][0])
+            if not (pair[0] in _GLUE and pair[1] in _GLUE) and not words[k + 1][4]:
+                opens[pair].append(k)
+    for ks in opens.values():
+        if len(ks) >= 3:
+            return words[ks[0]][1], words[ks[-1] + 1][2]
+    return None
 
 
 def _close_run(starts: list[int], sent: list[int], gap: int, need: int) -> list[int]:

@@ -214,8 +214,9 @@ def train(data_dir: str | Path | None = None, seed: int = DEFAULT_SEED,
 
 
 def density_report(path: str | Path | None = None, model_dir: str | None = None,
-                   use_model: bool = True) -> dict[str, Any]:
-    """Technique density of the held-out propaganda-style vs wire-style articles."""
+                   use_model: bool = False) -> dict[str, Any]:
+    """Technique density of the held-out propaganda-style vs wire-style articles (the
+    component's default: patterns only; ``use_model=True`` adds the sentence model)."""
     from narrascope.doc import Article
     from narrascope.pipeline import Pipeline
 
