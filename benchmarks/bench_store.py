@@ -194,6 +194,62 @@ def fresh_pg_db(server: str, name: str) -> str:
     return u.set(database=name).render_as_string(hide_password=False)
 
 
+def time_stages(path: Path, url: str, batch: int = 256) -> dict:
+    """CPU milliseconds per record of each step of an ingest of analysed records, in this
+    process (SQLite runs in it): reading and validating the JSONL, building the rows and
+    the compressed record, the inserts, and the rest (lookups, outlets, commits)."""
+    import gc
+    from collections import Counter
+
+    from narrascope.read.records import read_jsonl
+    from narrascope.store import open_store
+    from narrascope.store import store as store_mod
+    from narrascope.store.ingest import fewer_collections
+
+    spent: Counter[str] = Counter()
+
+    def timed(fn, name):  # type: ignore[no-untyped-def]
+        def run(*a, **k):  # type: ignore[no-untyped-def]
+            c = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[name] += time.process_time() - c
+        return run
+
+    real = {k: getattr(store_mod, k) for k in ("_bulk_insert", "article_row", "article_rows")}
+    store_mod._bulk_insert = timed(real["_bulk_insert"], "inserts")
+    store_mod.article_row = timed(real["article_row"], "rows and compressed record")
+    store_mod.article_rows = timed(real["article_rows"], "rows and compressed record")
+    store = open_store(url)
+    n = 0
+    try:
+        with fewer_collections():
+            reader = read_jsonl(path, 2_000_000, keep_layers=True)
+            while True:
+                c = time.process_time()
+                arts = [a for a in (next(reader, None) for _ in range(batch)) if a is not None]
+                spent["reading and validating"] += time.process_time() - c
+                if not arts:
+                    break
+                c = time.process_time()
+                store.ingest_batch(arts)  # type: ignore[arg-type]
+                spent["store"] += time.process_time() - c
+                n += len(arts)
+    finally:
+        for k, v in real.items():
+            setattr(store_mod, k, v)
+        store.close()
+        gc.collect()
+    other = spent["store"] - spent["inserts"] - spent["rows and compressed record"]
+    ms = {k: round(spent[k] * 1000 / n, 3) for k in
+          ("reading and validating", "rows and compressed record", "inserts")}
+    ms["other store work (lookups, outlets, commits)"] = round(other * 1000 / n, 3)
+    total = spent["reading and validating"] + spent["store"]
+    return {"records": n, "cpu_ms_per_record": ms, "total_cpu_ms_per_record":
+            round(total * 1000 / n, 3), "records_per_cpu_s": round(n / total)}
+
+
 def cmd_ingest(args: argparse.Namespace) -> dict:
     work = Path(args.dir)
     work.mkdir(parents=True, exist_ok=True)
@@ -203,6 +259,12 @@ def cmd_ingest(args: argparse.Namespace) -> dict:
         write_records(path, args.n)
         print(f"wrote {path} in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     out: dict = {"machine": _machine()}
+    if args.stages:
+        db = work / "stages.db"
+        for f in work.glob("stages.db*"):
+            f.unlink()
+        out["sqlite_stages"] = time_stages(path, f"sqlite:///{db}")
+        return out
     if args.store_only:
         db = work / "store-only.db"
         for f in work.glob("store-only.db*"):
@@ -472,6 +534,9 @@ def main() -> None:
                    help="skip the second ingest of the same input into SQLite")
     a.add_argument("--store-only", action="store_true",
                    help="time only Store.ingest_batch in this process (reading not timed)")
+    a.add_argument("--stages", action="store_true",
+                   help="CPU per record of each step (read, rows, inserts, rest) in this "
+                   "process, SQLite")
     q = sub.add_parser("query", help="query latency on an N-article store")
     q.add_argument("-n", type=int, default=1_000_000)
     q.add_argument("--chars", type=int, default=1000, help="text characters per article")
