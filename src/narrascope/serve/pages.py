@@ -218,7 +218,7 @@ def reader(request: Request, article_id: str,
     else:
         shown = None
     ctx = reader_context(art, shown)
-    return render(request, "reader.html", "/search", art.title or art.id, **ctx,
+    return render(request, "reader.html", "", art.title or art.id, **ctx,
                   json_url=f"/api/v1/articles/{url_part(art.id)}", csv_url=None)
 
 
