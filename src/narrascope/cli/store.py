@@ -217,9 +217,9 @@ def _ingest(store: Any, paths: list[Path], get_pipeline: _Models, specs: Any, *,
     stream = _read(paths, run, errors, max_chars=max_chars, date=date, keep_layers=not reanalyze)
     size = batch_size or 256
     first = list(itertools.islice(stream, size))
-    if not quiet and files:
-        counted = f"{total} article(s)" if total is not None else "articles"
-        run.say(f"{counted} in {files} input file(s)")
+    if not quiet and files:  # an upper bound: a file or record may still be refused
+        run.say(f"{files} input file(s)" + (f", up to {total} article(s)"
+                                            if total is not None else ""))
     pipeline = None
     if first:
         have = store.existing([a.id for a in first])
