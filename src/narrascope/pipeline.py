@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 import signal
 import threading
 import tomllib
@@ -33,6 +34,35 @@ FIRST_BATCH_GRACE = 300.0
 
 #: ``on_error(article, message)``: called for each article a component failed on.
 ErrorHandler = Callable[[Article, str], None]
+
+#: glibc malloc arenas at most (``MALLOC_ARENA_MAX`` in the environment wins): with one
+#: arena per thread, the encoders' thread pools left freed batches scattered over
+#: arenas that are never given back, and the RSS of a long run stepped up
+MALLOC_ARENAS = 2
+
+
+def _libc() -> Any:
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        lib = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return lib if lib is not None and hasattr(lib, "malloc_trim") else None  # glibc only
+
+
+_LIBC = _libc()
+if _LIBC is not None and "MALLOC_ARENA_MAX" not in os.environ:
+    _LIBC.mallopt(-8, MALLOC_ARENAS)  # M_ARENA_MAX, before any thread pool starts
+
+
+def release_memory() -> None:
+    """Give the heap's free pages back to the system (glibc ``malloc_trim``), after
+    each batch: the per-article caches were just dropped."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
@@ -189,6 +219,7 @@ class Pipeline:
             self._warm.add(name)
         for art in done:
             art.cache.clear()
+        release_memory()
         return done
 
 
