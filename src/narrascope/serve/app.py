@@ -97,6 +97,9 @@ def create_app(store: Any, *, token: str | None = None, title: str = "narrascope
     app.state.analyze = analyze
     app.state.title = title
     app.state.templates = make_templates()
+    from narrascope.serve.corpus import preload
+
+    preload()
 
     @app.middleware("http")
     async def security(request: Request, call_next: Any) -> Response:

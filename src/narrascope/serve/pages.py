@@ -95,7 +95,7 @@ def outlets(request: Request) -> HTMLResponse:
 @router.get("/outlets/{name:path}", response_class=HTMLResponse)
 def outlet(request: Request, name: str, period: str = "week") -> HTMLResponse:
     period = _period(period)
-    payload = api.build_outlet(data_of(request), name, period)
+    payload = api.build_outlet(data_of(request), name, period, profile=False)
     base = f"/api/v1/outlets/{url_part(name)}?period={period}"
     trend_src = f"/api/v1/narratives?{Filters(outlet=[name]).query(period=period)}&top=6"
     return render(request, "outlet.html", "/outlets", name, p=payload, name=name, period=period,

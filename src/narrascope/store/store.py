@@ -619,6 +619,21 @@ class Store:
                 "failures": int(failures or 0), "runs": int(runs or 0),
                 "vectors": int(vecs or 0), "input_errors": int(errs or 0)}
 
+    def revision(self) -> tuple[Any, ...]:
+        """A token that changes whenever the store's articles or outlets are written: the
+        highest article key (an ingest adds rows, a replaced article gets a new row), the
+        article count, the last run and when it finished, the outlets.  Index lookups
+        only, so a reader can keep computed counts for as long as it is unchanged."""
+        a, r, o = S.articles, S.runs, S.outlets
+        with self.engine.connect() as conn:
+            pk = conn.scalar(select(func.max(a.c.pk)))
+            n = conn.scalar(select(func.count()).select_from(a)) if self.dialect == "sqlite" \
+                else None  # PostgreSQL counts by scanning: the key and the runs suffice there
+            run = conn.execute(select(r.c.id, r.c.finished_at).order_by(r.c.id.desc())
+                               .limit(1)).first()
+            outlets = conn.execute(select(func.count(), func.max(o.c.id))).one()
+        return (pk, n, *(tuple(run) if run is not None else (None, None)), *tuple(outlets))
+
     def failures(self, limit: int = 20) -> list[tuple[str, str]]:
         a = S.articles
         with self.engine.connect() as conn:
