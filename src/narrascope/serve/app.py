@@ -66,6 +66,8 @@ def make_templates() -> Environment:
     env.filters["conf"] = lambda v: "" if v is None else f"{v:.2f}"
     env.filters["pct"] = lambda v: "0" if not v else f"{max(0.0, min(1.0, float(v))) * 100:.0f}"
     env.globals.update(notice=NOTICE, version=__version__)
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)  # compiled now, not on each page's first request
     return env
 
 

@@ -221,8 +221,25 @@ def copies(data: Data, outlet: str | None = None, limit: int = 100) -> dict[str,
     if outlet:
         edges = [e for e in edges if outlet in (e["source"], e["target"])]
         pairs = [p for p in pairs if outlet in (p["outlet_a"], p["outlet_b"])]
-    return {"available": True, "edges": edges[:limit], "pairs": pairs[:limit],
+    return {"available": True, "edges": edges[:limit], "pairs": with_titles(data, pairs[:limit]),
             "total_pairs": len(pairs)}
+
+
+def with_titles(data: Data, pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The copied pairs with both articles' titles (``title_a``, ``title_b``; None when the
+    article has none or is no longer stored)."""
+    ids = sorted({str(p[k]) for p in pairs for k in ("a", "b") if p.get(k) is not None})
+    titles: dict[str, str | None] = {}
+    if ids:
+        from narrascope.store import ArticleFilter
+
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for a in data.articles(ArticleFilter(ids=chunk), limit=len(chunk), offset=0,
+                                   order="id"):
+                titles[str(a.get("id"))] = a.get("title") or None
+    return [{**p, "title_a": titles.get(str(p.get("a"))),
+             "title_b": titles.get(str(p.get("b")))} for p in pairs]
 
 
 def copy_partners(data: Data, outlet: str) -> dict[str, Any]:

@@ -152,21 +152,65 @@ def copies(request: Request, outlet: Annotated[str | None, Query()] = None) -> H
                   csv_url=f"/api/v1/copies{q}{'&' if q else '?'}format=csv")
 
 
+#: Font size of the network's labels (app.css ``.network text``) and the width of a
+#: character there, wide enough for capitals and digits.
+LABEL_FONT = 11.0
+CHAR_WIDTH = 0.62 * LABEL_FONT
+NODE_RADIUS = 6.0
+
+
+def _segment_hits_box(x1: float, y1: float, x2: float, y2: float,
+                      box: tuple[float, float, float, float]) -> bool:
+    """Whether the segment (x1, y1)-(x2, y2) crosses the box (x0, y0, x1, y1) (Liang-Barsky)."""
+    bx0, by0, bx1, by1 = box
+    dx, dy = x2 - x1, y2 - y1
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x1 - bx0), (dx, bx1 - x1), (-dy, y1 - by0), (dy, by1 - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
+def _boxes_overlap(a: tuple[float, float, float, float],
+                   b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def label_box(x: float, y: float, anchor: str, text: str) -> tuple[float, float, float, float]:
+    """The box a label takes: ``(x, y)`` is its baseline point with that text-anchor."""
+    w = CHAR_WIDTH * len(text)
+    x0 = x if anchor == "start" else x - w if anchor == "end" else x - w / 2
+    return (x0, y - LABEL_FONT * 0.85, x0 + w, y + LABEL_FONT * 0.25)
+
+
 def circle_layout(payload: dict[str, Any], size: int = 520) -> dict[str, Any]:
-    """Outlets on a circle, edges between copy partners: an SVG drawn by the template."""
+    """Outlets on a circle, edges between copy partners: an SVG drawn by the template.
+
+    Each label sits outside the circle, next to its node, at the first of a few places
+    (further out, then nudged up or down) where it crosses no line, node or other label;
+    the view box grows to hold every label, so none is cut off."""
     edges = payload.get("edges") or []
     names: list[str] = []
     for e in edges:
         for k in ("source", "target"):
-            if e.get(k) is not None and e[k] not in names:
+            if e.get(k) is not None and str(e[k]) not in names:
                 names.append(str(e[k]))
     n = len(names)
     r = size / 2 - 90
-    pos = {}
+    pos: dict[str, tuple[float, float, float]] = {}
     for i, name in enumerate(names):
         a = 2 * math.pi * i / max(n, 1) - math.pi / 2
         pos[name] = (round(size / 2 + r * math.cos(a), 1), round(size / 2 + r * math.sin(a), 1),
-                     "start" if math.cos(a) > 0.1 else ("end" if math.cos(a) < -0.1 else "middle"))
+                     a)
     most = max([float(e.get("pairs") or e.get("weight") or 1) for e in edges] or [1.0])
     lines = []
     for e in edges:
@@ -176,10 +220,43 @@ def circle_layout(payload: dict[str, Any], size: int = 520) -> dict[str, Any]:
             lines.append({"x1": s[0], "y1": s[1], "x2": t[0], "y2": t[1],
                           "w": round(1 + 5 * w / most, 1), "title": f"{e.get('source')} - "
                           f"{e.get('target')}: {e.get('pairs') or e.get('weight')}"})
-    nodes = [{"name": k, "x": v[0], "y": v[1], "anchor": v[2],
-              "lx": round(v[0] + (8 if v[2] == "start" else -8 if v[2] == "end" else 0), 1),
-              "ly": round(v[1] + 4, 1)} for k, v in pos.items()]
-    return {"size": size, "nodes": nodes, "lines": lines}
+    circles = [(x - NODE_RADIUS - 1, y - NODE_RADIUS - 1, x + NODE_RADIUS + 1, y + NODE_RADIUS + 1)
+               for x, y, _ in pos.values()]
+    placed: list[tuple[float, float, float, float]] = []
+    nodes = []
+    for name, (x, y, a) in pos.items():
+        text = name if len(name) <= 28 else name[:27] + "…"
+        c, sn = math.cos(a), math.sin(a)
+        anchor = "start" if c > 0.3 else ("end" if c < -0.3 else "middle")
+        best: tuple[float, float, tuple[float, float, float, float]] | None = None
+        for out in (12.0, 22.0, 34.0):
+            for nudge in (0.0, -12.0, 12.0, -24.0, 24.0):
+                lx = x + c * out
+                ly = y + sn * out + (LABEL_FONT * 0.35 if anchor != "middle" else
+                                     (LABEL_FONT * 0.85 if sn > 0 else 0.0)) + nudge
+                box = label_box(lx, ly, anchor, text)
+                pad = (box[0] - 2, box[1] - 2, box[2] + 2, box[3] + 2)
+                if any(_boxes_overlap(pad, b) for b in placed + circles):
+                    continue
+                if any(_segment_hits_box(ln["x1"], ln["y1"], ln["x2"], ln["y2"], pad)
+                       for ln in lines):
+                    continue
+                best = (lx, ly, box)
+                break
+            if best is not None:
+                break
+        if best is None:  # crowded: the plain place next to the node
+            lx, ly = x + c * 12, y + sn * 12 + LABEL_FONT * 0.35
+            best = (lx, ly, label_box(lx, ly, anchor, text))
+        placed.append(best[2])
+        nodes.append({"name": name, "label": text, "x": x, "y": y, "anchor": anchor,
+                      "lx": round(best[0], 1), "ly": round(best[1], 1),
+                      "box": [round(v, 1) for v in best[2]]})
+    xs = [0.0, float(size)] + [b[0] for b in placed] + [b[2] for b in placed]
+    ys = [0.0, float(size)] + [b[1] for b in placed] + [b[3] for b in placed]
+    x0, y0 = math.floor(min(xs)) - 4, math.floor(min(ys)) - 4
+    w, h = math.ceil(max(xs)) + 4 - x0, math.ceil(max(ys)) + 4 - y0
+    return {"size": size, "viewbox": f"{x0} {y0} {w} {h}", "nodes": nodes, "lines": lines}
 
 
 @router.get("/search", response_class=HTMLResponse)
