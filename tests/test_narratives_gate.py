@@ -161,3 +161,23 @@ def test_gate_round_trip_and_narrative_cap(model, tmp_path) -> None:
         assert all(lab.startswith(next(iter(got))) for lab in _labels(model, row))
     finally:
         model.max_narratives = old
+
+
+def test_narrative_margin_drops_far_weaker_narratives(model) -> None:
+    strong, weak = "URW: Discrediting Ukraine", "URW: Praise of Russia"
+    x = _pooled(model, strong, None, 0.0)
+    j_s, j_w = model.labels.index(strong), model.labels.index(weak)
+    x[j_s] = 0.999
+    x[j_w] = min(0.999, model.thresholds[j_w] * 1.05)  # just over its threshold
+    old = model.narrative_margin
+    try:
+        model.narrative_margin = 0.0
+        row = model.decide(x[None])[0]
+        assert row[j_s] and row[j_w]
+        model.narrative_margin = 1.5
+        row = model.decide(x[None])[0]
+        assert row[j_s] and not row[j_w]
+        assert not any(row[model.sub_idx][model.sub2nar == model.labels[
+            model.n_dom:model.n_dom + model.n_nar].index(weak)])
+    finally:
+        model.narrative_margin = old

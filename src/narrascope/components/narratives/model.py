@@ -147,7 +147,7 @@ class BaseNarrativeModel:
                  max_subs_per_narrative: int = 0, gate: Gate | None = None,
                  quoted_weight: float = 1.0, negation_weight: float = 1.0,
                  other_margin: float = 1.0, calibration: dict[str, float] | None = None,
-                 max_narratives: int = 0) -> None:
+                 max_narratives: int = 0, narrative_margin: float = 0.0) -> None:
         self.taxonomy = taxonomy
         self.labels = label_space(taxonomy)
         self.pooling = pooling
@@ -168,6 +168,9 @@ class BaseNarrativeModel:
         self.negation_weight = float(negation_weight)
         self.other_margin = float(other_margin)
         self.max_narratives = int(max_narratives or 0)  # 0: no cap
+        #: keep a narrative only when its logit margin over its threshold is within
+        #: this many logits of the article's best narrative (0: off)
+        self.narrative_margin = float(narrative_margin or 0.0)
         #: confidence re-calibration on real articles: a, b, cap, cap_single
         self.calibration = dict(calibration or {})
         self._build_index()
@@ -340,6 +343,12 @@ class BaseNarrativeModel:
             nar &= ~drop
             spec &= nar[:, self.sub2nar]
             has_spec &= nar
+        d = self.narrative_margin
+        if d > 0:  # a narrative far weaker than the article's best one is dropped
+            M = np.where(nar, _logit(X[:, self.nar_idx]) - _logit(th[self.nar_idx]), -np.inf)
+            nar &= M >= M.max(1, keepdims=True) - d
+            spec &= nar[:, self.sub2nar]
+            has_spec &= nar
         other = nar & ~has_spec
         sub = spec.copy()
         sub[:, self.nar_other] = other
@@ -450,6 +459,7 @@ class BaseNarrativeModel:
                 "quoted_weight": self.quoted_weight, "negation_weight": self.negation_weight,
                 "other_margin": self.other_margin, "calibration": self.calibration,
                 "max_narratives": self.max_narratives,
+                "narrative_margin": self.narrative_margin,
                 "default_threshold": self.default_threshold,
                 "thresholds": {lab: round(float(t), 5)
                                for lab, t in zip(self.labels, self.thresholds, strict=True)}}
@@ -539,6 +549,7 @@ def _common_kwargs(cfg: dict[str, Any]) -> dict[str, Any]:
             "negation_weight": float(cfg.get("negation_weight", 1.0)),
             "other_margin": float(cfg.get("other_margin", 1.0)),
             "max_narratives": int(cfg.get("max_narratives", 0) or 0),
+            "narrative_margin": float(cfg.get("narrative_margin", 0.0) or 0.0),
             "calibration": cfg.get("calibration") or None,
             "default_threshold": float(cfg.get("default_threshold", 0.5)),
             "name": cfg.get("name", "")}

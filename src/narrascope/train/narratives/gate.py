@@ -214,7 +214,8 @@ def score(model: BaseNarrativeModel, inputs: Sequence[ArticleInput],
 GRID = {"threshold": (0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
         "quoted_weight": (0.4, 0.6, 0.8, 1.0),
         "negation_weight": (0.5, 1.0),
-        "other_margin": (0.6, 0.8, 1.0)}
+        "other_margin": (0.6, 0.8, 1.0),
+        "narrative_margin": (0.0, 3.0, 1.5)}
 
 
 def calibrate_real(model: BaseNarrativeModel, inputs: Sequence[ArticleInput],
@@ -254,6 +255,7 @@ def _apply(model: BaseNarrativeModel, cfg: dict[str, float]) -> None:
     model.quoted_weight = cfg["quoted_weight"]
     model.negation_weight = cfg["negation_weight"]
     model.other_margin = cfg["other_margin"]
+    model.narrative_margin = cfg.get("narrative_margin", 0.0)
 
 
 def fit_confidence(model: BaseNarrativeModel, inputs: Sequence[ArticleInput],
@@ -311,7 +313,8 @@ def cross_validate_real(model: BaseNarrativeModel, inputs: Sequence[ArticleInput
     from narrascope.evaluate.scores import set_f1
 
     saved = (None if model.gate is None else model.gate.threshold, model.quoted_weight,
-             model.negation_weight, model.other_margin, dict(model.calibration))
+             model.negation_weight, model.other_margin, model.narrative_margin,
+             dict(model.calibration))
     ids = [i.id.removesuffix(".txt") for i in inputs]
     order = sorted(range(len(inputs)), key=lambda j: ((strata or {}).get(ids[j], ""), ids[j]))
     fold = {j: n % k for n, j in enumerate(order)}
@@ -334,8 +337,9 @@ def cross_validate_real(model: BaseNarrativeModel, inputs: Sequence[ArticleInput
         log(f"  fold {q}: {rep['chosen']}")
     if model.gate is not None and saved[0] is not None:
         model.gate.threshold = saved[0]
-    model.quoted_weight, model.negation_weight, model.other_margin = saved[1:4]
-    model.calibration = saved[4]
+    (model.quoted_weight, model.negation_weight, model.other_margin,
+     model.narrative_margin) = saved[1:5]
+    model.calibration = saved[5]
     return {"k": k, "coarse_f1": round(float(np.mean(c)), 4),
             "fine_f1": round(float(np.mean(f)), 4), "no_narrative_articles": n_other,
             "given_a_narrative": fp, "chosen_per_fold": chosen}
