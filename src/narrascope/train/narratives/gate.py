@@ -8,7 +8,8 @@
 * :func:`fit_gate` - multinomial logistic regression over
   :func:`narrascope.components.narratives.gate.gate_features`.
 * :func:`calibrate_real` - choose the gate threshold, the weight of quoted/reported
-  speech, the distancing weight, the "<narrative>: Other" margin and the confidence
+  speech, the distancing weight, the "<narrative>: Other" margin, the narrative margin
+  (how far below the article's best narrative another may score) and the confidence
   calibration on a folder of real labelled articles (``*.txt`` + ``subtask2.tsv`` in
   SemEval layout, e.g. ``../shared/dev-real``).  Only numbers are kept, never text.
 """
@@ -221,8 +222,9 @@ GRID = {"threshold": (0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
 def calibrate_real(model: BaseNarrativeModel, inputs: Sequence[ArticleInput],
                    gold: dict[str, tuple[list[str], list[str]]],
                    log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Choose gate threshold / voice weights / Other margin on real articles (coarse grid,
-    objective coarse + fine samples F1), then fit the confidence re-calibration."""
+    """Choose gate threshold / voice weights / Other margin / narrative margin on real
+    articles (coarse grid, objective coarse + fine samples F1), then fit the confidence
+    re-calibration."""
     import itertools
 
     cache_units(model, inputs)

@@ -414,8 +414,8 @@ def train(data_dir: str | Path, out_dir: str | Path | None, taxonomy: str | Path
 
     ``gate``: also fit the article-level gate (when ``DATA/gate/`` exists);
     ``calibrate_dir``: a folder of real labelled articles (SemEval layout, e.g.
-    ``../shared/dev-real``) on which the gate threshold, voice weights, Other margin
-    and confidence calibration are chosen (numbers only are saved).
+    ``../shared/dev-real``) on which the gate threshold, voice weights, Other and narrative
+    margins and confidence calibration are chosen (numbers only are saved).
     """
     t0 = time.time()
     tax = load_taxonomy(taxonomy)
