@@ -338,6 +338,25 @@ def test_corpus_analytics_when_computed(articles: list[Any], tmp_path: Any) -> N
             r = c.get(url)
             assert r.status_code == 200 and "have not been computed" not in r.text
         assert c.get("/api/v1/clusters/999999").status_code == 404
+        # the copied pairs: the earlier article first, with titles and the days between
+        ro = open_store(f"sqlite:///{tmp_path / 'analytics.db'}", readonly=True)
+        titles = {a.id: a.title for a in ro.list_articles(limit=None)}
+        for p in copies["pairs"]:
+            assert p["title_a"] == (titles[p["a"]] or None)
+            if p["date_a"] and p["date_b"]:
+                assert p["date_a"] <= p["date_b"] and p["lag_days"] >= 0
+        page = c.get("/copies").text
+        assert "<script>alert" not in page  # hostile titles and outlets escaped
+        first = copies["pairs"][0]
+        shown = first["title_a"] or first["a"]
+        from markupsafe import escape
+
+        assert str(escape(shown)) in page and f'href="/articles/{q(first["a"])}"' in page
+        # the reader lists the other articles sharing its text, and its story
+        r = c.get(f"/articles/{q(first['a'])}").text
+        assert_inert(r)
+        assert "Same text elsewhere" in r and f'href="/articles/{q(first["b"])}"' in r
+        ro.close()
 
 
 def test_analyze_can_store_with_the_token(articles: list[Any], tmp_path: Any) -> None:

@@ -180,15 +180,8 @@ def cluster(data: Data, cluster_id: str) -> dict[str, Any]:
     raise not_found("cluster", cluster_id)
 
 
-def copies(data: Data, outlet: str | None = None, limit: int = 100) -> dict[str, Any]:
-    """The outlet copy network (``narrascope.corpus.network.outlet_edges`` over the
-    persisted copy pairs) and the copied article pairs."""
-    got = _call("load_copy_network", data.store, outlet=outlet)
-    if got is not None:
-        d = jsonable(as_dict(got))
-        return {"available": True, "nodes": d.get("nodes", []),
-                "edges": d.get("edges", [])[:limit], "pairs": d.get("pairs", [])[:limit]}
-
+def _copy_data(data: Data) -> dict[str, Any] | None:
+    """The outlet edges and every copied pair (cached 60 s), or None when not computed."""
     def load() -> dict[str, Any] | None:
         try:
             from narrascope.corpus import network as net
@@ -209,12 +202,25 @@ def copies(data: Data, outlet: str | None = None, limit: int = 100) -> dict[str,
         rows = []
         for p in sorted(pairs, key=lambda p: -p.similarity):
             a, b = docs.get(p.a), docs.get(p.b)
-            rows.append({"a": p.a, "b": p.b, "kind": p.kind, "similarity": p.similarity,
-                         "outlet_a": a.outlet if a else None, "outlet_b": b.outlet if b else None,
-                         "date_a": a.date if a else None, "date_b": b.date if b else None})
+            one = {"a": p.a, "b": p.b, "kind": p.kind, "similarity": p.similarity,
+                   "outlet_a": a.outlet if a else None, "outlet_b": b.outlet if b else None,
+                   "date_a": a.date if a else None, "date_b": b.date if b else None}
+            rows.append(earlier_first(jsonable(one)))
         return jsonable({"edges": edges, "pairs": rows})
 
-    got = data.cached("copies", load, seconds=60)
+    got: dict[str, Any] | None = data.cached("copies", load, seconds=60)
+    return got
+
+
+def copies(data: Data, outlet: str | None = None, limit: int = 100) -> dict[str, Any]:
+    """The outlet copy network (``narrascope.corpus.network.outlet_edges`` over the
+    persisted copy pairs) and the copied article pairs (the earlier article first)."""
+    got = _call("load_copy_network", data.store, outlet=outlet)
+    if got is not None:
+        d = jsonable(as_dict(got))
+        return {"available": True, "nodes": d.get("nodes", []),
+                "edges": d.get("edges", [])[:limit], "pairs": d.get("pairs", [])[:limit]}
+    got = _copy_data(data)
     if got is None:
         return {**missing("copies"), "nodes": [], "edges": [], "pairs": []}
     edges, pairs = got["edges"], got["pairs"]
@@ -223,6 +229,52 @@ def copies(data: Data, outlet: str | None = None, limit: int = 100) -> dict[str,
         pairs = [p for p in pairs if outlet in (p["outlet_a"], p["outlet_b"])]
     return {"available": True, "edges": edges[:limit], "pairs": with_titles(data, pairs[:limit]),
             "total_pairs": len(pairs)}
+
+
+def earlier_first(pair: dict[str, Any]) -> dict[str, Any]:
+    """The pair with its earlier article as ``a`` (an undated article second) and
+    ``lag_days`` between the two dates (None when one has none)."""
+    da, db = pair.get("date_a"), pair.get("date_b")
+    if (da is None and db is not None) or (da is not None and db is not None
+                                           and str(db) < str(da)):
+        pair = {**pair, "a": pair["b"], "b": pair["a"], "outlet_a": pair.get("outlet_b"),
+                "outlet_b": pair.get("outlet_a"), "date_a": db, "date_b": da}
+        da, db = db, da
+    lag = None
+    if da is not None and db is not None:
+        import datetime as dt
+
+        lag = (dt.date.fromisoformat(str(db)[:10]) - dt.date.fromisoformat(str(da)[:10])).days
+    return {**pair, "lag_days": lag}
+
+
+def article_copies(data: Data, article_id: str, limit: int = 50) -> dict[str, Any]:
+    """The other articles sharing text with one article (from the persisted copy pairs),
+    earliest first, with titles; ``available: false`` when copies were not computed."""
+    got = _copy_data(data)
+    if got is None:
+        return missing("copies")
+    mine = [p for p in got["pairs"] if article_id in (p["a"], p["b"])]
+    items = []
+    for p in with_titles(data, mine[:limit]):
+        side = "b" if p["a"] == article_id else "a"
+        items.append({"id": p[side], "title": p[f"title_{side}"], "outlet": p[f"outlet_{side}"],
+                      "date": p[f"date_{side}"], "kind": p["kind"],
+                      "similarity": p["similarity"], "earlier": side == "a",
+                      "lag_days": p.get("lag_days")})
+    items.sort(key=lambda r: (r["date"] is None, str(r["date"] or ""), str(r["id"])))
+    return {"available": True, "items": items, "total": len(mine)}
+
+
+def article_story(data: Data, article_id: str) -> dict[str, Any] | None:
+    """The story cluster holding one article (id, label, size), or None."""
+    rows = _described(data, 1000)
+    for r in rows or []:
+        if article_id in (r.get("members") or []):
+            row = _cluster_row(r)
+            return {"id": row["id"], "label": row["label"], "articles": row["articles"],
+                    "outlets": row["outlets"]}
+    return None
 
 
 def with_titles(data: Data, pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:

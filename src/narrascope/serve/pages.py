@@ -295,7 +295,10 @@ def reader(request: Request, article_id: str,
     else:
         shown = None
     ctx = reader_context(art, shown)
+    d = data_of(request)
     return render(request, "reader.html", "", art.title or art.id, **ctx,
+                  copies=corpus_views.article_copies(d, art.id),
+                  story=corpus_views.article_story(d, art.id),
                   json_url=f"/api/v1/articles/{url_part(art.id)}", csv_url=None)
 
 
