@@ -374,3 +374,20 @@ def test_analyze_can_store_with_the_token(articles: list[Any], tmp_path: Any) ->
         assert r.status_code == 200 and r.json()["stored"] == 1
         assert c.get("/api/v1/stats").json()["articles"] == 4
         assert c.get("/api/v1/articles/new-1").json()["text"] == "A posted article."
+
+
+def test_empty_store_pages_say_so(tmp_path: Any) -> None:
+    """An empty store: every page loads, says the store has no articles and how to add
+    some, and keeps the note on what narrascope judges."""
+    from narrascope.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    build_store(url, []).close()
+    with TestClient(create_app(open_store(url, readonly=True))) as c:
+        for path in ("/", "/narratives", "/outlets", "/entities", "/clusters", "/copies",
+                     "/search", "/search?q=anything"):
+            r = c.get(path)
+            assert r.status_code == 200, path
+            assert "This store has no articles yet" in r.text and "narrascope ingest" in r.text
+            assert "does not judge whether an article is true" in r.text, path
+        assert "no source or URL" not in c.get("/outlets").text

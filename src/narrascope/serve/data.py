@@ -318,7 +318,8 @@ class Data:
         outlets = [{"outlet": o, "articles": sum(c.values()), **{k: c.get(k, 0) for k in ROLES}}
                    for o, c in sorted(by_outlet.items(), key=lambda x: (-sum(x[1].values()), x[0]))]
         trend = {"period": period, "by": "role", "periods": periods,
-                 "series": [{"name": k, "total": sum(by_period[p].get(k, 0) for p in periods),
+                 "series": [{"name": k, "cls": f"r-{k.lower()}",
+                             "total": sum(by_period[p].get(k, 0) for p in periods),
                              "values": [by_period[p].get(k, 0) for p in periods]}
                             for k in ROLES if any(by_period[p].get(k) for p in periods)],
                  "more": 0}

@@ -35,9 +35,12 @@ def data_of(request: Request) -> Data:
 
 def render(request: Request, template: str, nav: str, title: str, **ctx: Any) -> HTMLResponse:
     env = request.app.state.templates
+    from narrascope.store import ArticleFilter
+
+    empty = data_of(request).count(ArticleFilter()) == 0
     html = env.get_template(template).render(
         request=request, nav=nav, nav_items=NAV, title=title,
-        app_title=request.app.state.title, **ctx)
+        app_title=request.app.state.title, store_empty=empty, **ctx)
     return HTMLResponse(html)
 
 

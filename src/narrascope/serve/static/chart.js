@@ -61,13 +61,15 @@
       var anchor = periods.length > 1 && i === 0 ? "start" : (last && periods.length > 1 ? "end" : "middle");
       el("text", {x: x(i), y: ih + 18, "class": "tick", "text-anchor": anchor}, g).textContent = p;
     });
+    // a series may name its colour class (roles: r-protagonist ...); else the palette
+    function cls(s, si) { return /^r-[a-z-]+$/.test(s.cls || "") ? s.cls : "c" + (si % PALETTE); }
     series.forEach(function (s, si) {
       var d = s.values.map(function (v, i) { return (i ? "L" : "M") + x(i).toFixed(1) + "," + y(v).toFixed(1); }).join("");
-      var path = el("path", {d: d, "class": "line c" + (si % PALETTE), "data-series": si}, g);
+      var path = el("path", {d: d, "class": "line " + cls(s, si), "data-series": si}, g);
       el("title", {}, path).textContent = s.name;
       s.values.forEach(function (v, i) {
         if (!v) return;
-        var c = el("circle", {cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 3, "class": "pt c" + (si % PALETTE), "data-series": si}, g);
+        var c = el("circle", {cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 3, "class": "pt " + cls(s, si), "data-series": si}, g);
         el("title", {}, c).textContent = s.name + " · " + periods[i] + ": " + v;
       });
     });
@@ -77,7 +79,7 @@
       var li = document.createElement("li");
       var b = document.createElement("button");
       b.type = "button";
-      b.className = "key c" + (si % PALETTE);
+      b.className = "key " + cls(s, si);
       b.setAttribute("aria-pressed", "true");
       b.setAttribute("data-series", String(si));
       var sw = document.createElement("span");
