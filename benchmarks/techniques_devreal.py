@@ -12,6 +12,7 @@ title line written again in the body) or in clutter (boilerplate or ``voice ==
     .venv/bin/python benchmarks/techniques_devreal.py --set threshold_scale=1.0
     .venv/bin/python benchmarks/techniques_devreal.py --model-scores /tmp/scores.npz
     .venv/bin/python benchmarks/techniques_devreal.py --cv 5
+    .venv/bin/python benchmarks/techniques_devreal.py --cpu 24      # CPU-s per component
 
 ``--calibrate FILE`` writes the per-technique thresholds the component ships
 (``calibration.json``): above every sentence-model score on the plain-reporting articles
@@ -222,6 +223,31 @@ def cross_validate(records: list[Record], comp: Any, model: Any, k: int,
     }
 
 
+def cpu_seconds(n: int, repeats: int = 3) -> dict[str, float]:
+    """CPU-seconds of each default-pipeline component on ``bench_analyze.make_articles(n)``
+    (synthetic, the same articles as the speed benchmarks), the least of ``repeats`` runs
+    after a warm-up batch: the techniques and fact_checks components' share of the work."""
+    import time
+
+    from bench_analyze import make_articles  # a sibling module of these scripts
+
+    import narrascope
+
+    nlp = narrascope.load()
+
+    def run(arts: list) -> dict[str, float]:  # type: ignore[type-arg]
+        took = {}
+        for name, comp in nlp.components:
+            t0 = time.process_time()
+            arts = list(comp.pipe(arts, batch_size=len(arts)))
+            took[name] = time.process_time() - t0
+        return took
+
+    run(make_articles(8, seed=1))
+    runs = [run(make_articles(n)) for _ in range(repeats)]
+    return {k: round(min(r[k] for r in runs), 3) for k in runs[0]}
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--dev", type=Path, default=DEV)
@@ -240,8 +266,17 @@ def main(argv: list[str] | None = None) -> dict:
                     help="margins tried by the cross-validation; the one with the fewest "
                     "held-out plain articles given a model span (then the best out-of-fold "
                     "AUC, then the smaller margin) is the one --calibrate writes")
+    ap.add_argument("--cpu", type=int, default=0, metavar="N",
+                    help="instead: CPU-seconds per default-pipeline component on "
+                    "bench_analyze.make_articles(N) (no dev-real needed)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
+    if args.cpu:
+        took = cpu_seconds(args.cpu)
+        print(json.dumps(took))
+        print(f"techniques + fact_checks: {took['techniques'] + took['fact_checks']:.3f} "
+              f"CPU-s of {sum(took.values()):.3f} for {args.cpu} articles")
+        return took
     if not (args.dev / "meta.jsonl").is_file():
         print(f"{args.dev}: no dev-real set here; nothing measured", file=sys.stderr)
         return {}
