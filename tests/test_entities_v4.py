@@ -165,3 +165,28 @@ def test_titled_person_names_resolve() -> None:
     assert table.lookup("friends of Vladimir Putin") is None
     assert table.lookup("Russian Foreign Ministry") == "Russian Foreign Ministry"  # not a person suffix
     assert side_of(table, "Sergei Lavrov", "Foreign Minister Sergei Lavrov") == "ru"
+
+
+def test_fine_prior_reranks_fine_roles_only() -> None:
+    from narrascope.components.entities.component import ensure_sentences, mention_ref
+    from narrascope.components.entities.features import build, resolve_canonicals
+    from narrascope.read.text import parse_text
+
+    model = RoleModel.load()
+    assert model.meta["fine_prior"] == {"Instigator": 0.65}
+    table = load_table(None)
+    art = parse_text(PRO_KREMLIN, "fp")
+    ensure_sentences(art)
+    starts = [s.start for s in art.sentences]
+    words = ["Washington", "Zelensky"]
+    refs = []
+    for w, c in zip(words, resolve_canonicals(table, words), strict=True):
+        s = PRO_KREMLIN.index(w)
+        refs.append(mention_ref(art, starts, s, s + len(w), c, side_of(table, c, w)))
+    X = build([art], [refs], model.window_words, model.profile_dir)
+    before = model.predict(X, forced=True)
+    top = [p.fines[0][0] for p in before]
+    model.meta = {**model.meta, "fine_prior": dict.fromkeys(top, 0.0)}
+    after = model.predict(X, forced=True)
+    assert [p.main for p in after] == [p.main for p in before]
+    assert all(p.fines[0][0] not in top for p in after)

@@ -206,6 +206,8 @@ class RoleModel:
             pm = mixed
         mlabels = self.main_head.labels_
         flabels = self.fine_head.labels_
+        #: multipliers of fine-role scores when ranking them (``fine_prior`` in model.json)
+        fprior = {str(k): float(v) for k, v in (self.meta.get("fine_prior") or {}).items()}
         out = []
         for i in range(len(X)):
             probs = {lab: float(p) for lab, p in zip(mlabels, pm[i], strict=True)}
@@ -226,8 +228,9 @@ class RoleModel:
                 out.append(RolePrediction(None, conf, [], dist))
                 continue
             allowed = set(tax.main_roles[best])
-            cands = sorted(((flabels[j], float(pf[i, j])) for j in range(len(flabels))
-                            if flabels[j] in allowed), key=lambda t: -t[1])
+            cands = sorted(((flabels[j], float(pf[i, j]) * fprior.get(flabels[j], 1.0))
+                            for j in range(len(flabels)) if flabels[j] in allowed),
+                           key=lambda t: -t[1])
             s = sum(p for _, p in cands) or 1.0
             fines = [(cands[0][0], cands[0][1])]
             for lab, p in cands[1:max_fine]:
