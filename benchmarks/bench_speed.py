@@ -4,8 +4,9 @@ Each measurement runs in a fresh subprocess (its own peak RSS), on the same arti
 (composed deterministically by ``bench_analyze.make_articles``):
 
 * ``encoder``: the packaged MiniLM's backends (torch, onnx, onnx-int8) with 1 and 2
-  threads and padding buckets of 1/4/16 word pieces over the same sentences:
-  CPU-seconds and cosine to torch per sentence;
+  threads and batches of 1/8/64 sentences over the same sentences: CPU-seconds and
+  cosine to torch per sentence (``onnx-int8`` ships with batches of 1: its dynamic
+  activation scale is per batch, so batched vectors depend on their neighbours);
 * ``baseline``: one plain torch all-MiniLM-L6-v2 pass (sentence-transformers
   ``encode``, batch 64) over the sentences of the articles: articles/second;
 * ``default`` and ``fast`` (``resources/profiles/fast.toml``) pipelines: articles/second
@@ -105,13 +106,13 @@ def child(mode: str, a: argparse.Namespace) -> dict:
         for backend in E.BACKENDS:
             for threads in (1, 2):
                 enc = E.load_encoder("default", backend, threads)
-                for bucket in (1, 4, 16):
-                    E.SENTENCE_PAD_BUCKET = bucket
-                    enc.encode(texts[:64])
+                enc.max_batch = None  # measured at every batch size (int8 ships with 1)
+                for batch in (1, 8, 64):
+                    enc.encode(texts[:64], batch_size=batch)
                     t0, c0 = time.perf_counter(), time.process_time()
-                    v = enc.encode(texts)
+                    v = enc.encode(texts, batch_size=batch)
                     cos = (v * ref).sum(axis=1)
-                    out[f"{backend} threads={threads} pad={bucket}"] = {
+                    out[f"{backend} threads={threads} batch={batch}"] = {
                         "seconds": time.perf_counter() - t0,
                         "cpu_seconds": time.process_time() - c0,
                         "cosine_min": float(np.min(cos)), "cosine_mean": float(np.mean(cos))}

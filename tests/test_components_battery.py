@@ -89,3 +89,25 @@ def test_component_battery(pipeline: Pipeline, name: str) -> None:
     for a, b in zip(batched, single, strict=True):
         assert a.model_dump(mode="json") == b.model_dump(mode="json"), (
             f"{name}: {a.id} differs between one batch and one article at a time")
+
+
+GERMAN = ("Die Regierung kündigt neue Hilfen an\n\nDie Bundesregierung hat am Montag in Berlin "
+          "weitere Militärhilfen für die Ukraine angekündigt. Ein Sprecher sagte, man wolle "
+          "zusätzliche Luftabwehrsysteme liefern. Bundeskanzler Scholz und die NATO wurden "
+          "von der Opposition für das Tempo der Lieferungen kritisiert.\n")
+
+
+def test_every_english_only_layer_is_withheld_on_other_languages(pipeline: Pipeline) -> None:
+    """A component with a ``languages`` option leaves its layer empty on a detected
+    non-English article and says why, once, in the warnings and ``metadata.withheld``."""
+    art = pipeline(Article(id="de", text=GERMAN))
+    assert art.language == "de"
+    english_only = [n for n, comp in pipeline.components
+                    if tuple(getattr(comp, "languages", ())) == ("en",)]
+    assert {"narratives", "entities", "techniques", "fact_checks"} <= set(english_only)
+    held = art.metadata["withheld"]
+    for name in english_only:
+        assert "trained on English" in held[name], name
+        assert sum(w.startswith(f"{name} withheld") for w in art.warnings) == 1, name
+    assert art.entities == [] and art.fact_checks == [] and art.techniques is None
+    assert art.narratives is None or not art.narratives.narratives

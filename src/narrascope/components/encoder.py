@@ -149,6 +149,9 @@ class _WordPieceEncoder(Encoder):
     """A BERT-style model with mean pooling: own tokenisation, length-sorted batches
     padded to :data:`SENTENCE_PAD_BUCKET`, then ``run(ids, mask) -> hidden``."""
 
+    #: the most sentences one run takes (None: the caller's ``batch_size``)
+    max_batch: int | None = None
+
     def __init__(self, tokenizer_json: Path, max_tokens: int = MAX_TOKENS) -> None:
         from tokenizers import Tokenizer
 
@@ -165,6 +168,7 @@ class _WordPieceEncoder(Encoder):
         enc = [e.ids for e in self.tok.encode_batch(list(texts))]
         order = sorted(range(len(enc)), key=lambda i: len(enc[i]))
         out = np.zeros((len(enc), self.dim), dtype=np.float32)
+        batch_size = min(batch_size, self.max_batch or batch_size)
         for k in range(0, len(order), batch_size):
             idx = order[k:k + batch_size]
             n = max(len(enc[i]) for i in idx)
@@ -275,10 +279,12 @@ class OnnxEncoder(_WordPieceEncoder):
     ``attention_mask``, first output the token states)."""
 
     def __init__(self, path: Path, tokenizer_json: Path, threads: int | None = None,
-                 enc_id: str | None = None, max_tokens: int = MAX_TOKENS) -> None:
+                 enc_id: str | None = None, max_tokens: int = MAX_TOKENS,
+                 max_batch: int | None = None) -> None:
         import onnxruntime as ort
 
         super().__init__(tokenizer_json, max_tokens)
+        self.max_batch = max_batch
         so = ort.SessionOptions()
         so.intra_op_num_threads = int(threads or 0)
         so.inter_op_num_threads = 1
@@ -443,8 +449,13 @@ def load_encoder(model: str | Path = "default", backend: str = DEFAULT_BACKEND,
         except ImportError:  # the extra is missing: same vectors, torch speed
             return TorchMiniLM(threads)
         get_encoder()  # hash check of the source weights
-        return OnnxEncoder(onnx_path(int8=backend == "onnx-int8"), model_dir() / "tokenizer.json",
-                           threads, enc_id=MODEL_NAME)
+        int8 = backend == "onnx-int8"
+        # dynamic int8 quantises each run's activations with one scale for the whole
+        # batch, so a sentence's vector would depend on the sentences batched with it:
+        # int8 runs one sentence at a time, which also costs less CPU than batches of 64
+        # (``benchmarks/bench_speed.py --only encoder``)
+        return OnnxEncoder(onnx_path(int8=int8), model_dir() / "tokenizer.json",
+                           threads, enc_id=MODEL_NAME, max_batch=1 if int8 else None)
     if spec == "fast":
         return StaticEncoder(fast_model_dir())
     if spec.startswith(("http://", "https://")):

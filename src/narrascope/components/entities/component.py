@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,8 +113,12 @@ class Entities(Component):
                  evidence_per_entity: int = 3, use_spacy: bool = True,
                  stance: bool = False, entity_min_confidence: float = 0.3,
                  max_sentences_per_entity: int = 4, find_groups: bool = True,
-                 groups: str | None = None, span_net: bool = True) -> None:
+                 groups: str | None = None, span_net: bool = True,
+                 languages: Sequence[str] = ("en",)) -> None:
         self.name = name
+        #: the alias table, NER and role model read English: an article in another
+        #: detected language gets no entities, with a note (``["*"]``: run anyway)
+        self.languages = tuple(languages)
         self.aliases = aliases
         self.model_path = model
         self.min_confidence = min_confidence
@@ -136,8 +140,17 @@ class Entities(Component):
 
     # ------------------------------------------------------------------- batch
     def pipe(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Article]:
-        batch = list(articles)
+        from narrascope.components.language import english_only
+
+        everything = list(articles)
+        batch = []
+        for art in everything:
+            if english_only(art, "entities", self.languages):
+                batch.append(art)
+            else:
+                art.entities = []
         if not batch:
+            yield from everything
             return
         for art in batch:
             ensure_sentences(art)
@@ -163,7 +176,7 @@ class Entities(Component):
             forced = art.given_mentions is not None
             art.entities = self._build(art, raws, job_of, preds, jobs, forced)
             art.warnings.extend(w for w in warns if w)
-        yield from batch
+        yield from everything
 
     # ------------------------------------------------------------------- modes
     def _automatic(self, art: Article, ai: int, starts: list[int], jobs: list[_Job]
