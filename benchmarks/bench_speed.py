@@ -171,7 +171,9 @@ def child(mode: str, a: argparse.Namespace) -> dict:
                                      profile=a.profile, quiet=True)
                 res[str(workers)] = {"seconds": time.perf_counter() - t0,
                                      "articles": summary.get("written", 0),
-                                     "pipeline_seconds": summary.get("pipeline_seconds")}
+                                     "pipeline_seconds": summary.get("pipeline_seconds"),
+                                     "first_batch_seconds": summary.get("first_batch_seconds"),
+                                     "first_batch_articles": summary.get("first_batch_articles")}
         return res
     raise SystemExit(f"unknown mode {mode}")
 
@@ -230,6 +232,15 @@ def main(argv: list[str] | None = None) -> dict:
     return res
 
 
+def _steady(r: dict) -> float | None:
+    """Articles/s once the models are loaded: after the first analysed batch."""
+    fs, fa, ps = r.get("first_batch_seconds"), r.get("first_batch_articles"), \
+        r.get("pipeline_seconds")
+    if fs is None or fa is None or ps is None or ps - fs <= 0 or r["articles"] <= fa:
+        return None
+    return (r["articles"] - fa) / (ps - fs)
+
+
 def table(res: dict) -> str:
     rows = ["| measurement | articles | articles/s (wall) | articles per CPU-second | "
             "x baseline (CPU) | x baseline (wall) | peak RSS |",
@@ -281,17 +292,24 @@ def table(res: dict) -> str:
     if ray and "0" in ray:
         one = ray["0"]["articles"] / ray["0"]["seconds"]
         rows.append("")
-        rows.append("| engine | articles/s | speed-up | efficiency |")
-        rows.append("| --- | --- | --- | --- |")
+        steady = {w: _steady(r) for w, r in ray.items() if isinstance(r, dict)}
+        rows.append("| engine | seconds (all) | articles/s (all) | speed-up | "
+                    "articles/s after the first batch | speed-up |")
+        rows.append("| --- | --- | --- | --- | --- | --- |")
         for w, label in (("0", "one process"), ("1", "Ray, 1 worker"), ("2", "Ray, 2 workers")):
             if w in ray:
                 aps = ray[w]["articles"] / ray[w]["seconds"]
-                eff = "" if w == "0" else f"{aps / (one * int(w)):.2f}"
-                rows.append(f"| {label} | {aps:.2f} | {aps / one:.2f}x | {eff} |")
+                st, st0 = steady.get(w), steady.get("0")
+                st_cells = (f"{st:.2f} | {st / st0:.2f}x" if st and st0 else "- | -")
+                rows.append(f"| {label} | {ray[w]['seconds']:.1f} | {aps:.2f} | "
+                            f"{aps / one:.2f}x | {st_cells} |")
         if "1" in ray and "2" in ray:
             r1 = ray["1"]["articles"] / ray["1"]["seconds"]
             r2 = ray["2"]["articles"] / ray["2"]["seconds"]
-            rows.append(f"\nRay scaling efficiency 1 -> 2 workers: {r2 / (2 * r1):.2f}")
+            line = f"\nRay scaling efficiency 1 -> 2 workers: {r2 / (2 * r1):.2f} (all)"
+            if steady.get("1") and steady.get("2"):
+                line += f", {steady['2'] / (2 * steady['1']):.2f} (after the first batch)"
+            rows.append(line)
     return "\n".join(rows)
 
 

@@ -453,7 +453,11 @@ def load_encoder(model: str | Path = "default", backend: str = DEFAULT_BACKEND,
         # dynamic int8 quantises each run's activations with one scale for the whole
         # batch, so a sentence's vector would depend on the sentences batched with it:
         # int8 runs one sentence at a time, which also costs less CPU than batches of 64
-        # (``benchmarks/bench_speed.py --only encoder``)
+        # (``benchmarks/bench_speed.py --only encoder``); one sentence does not keep two
+        # threads busy (1,586 sentences: 12.2 s wall either way, 12.2 CPU-s with one
+        # thread, 18.2 with two), so it gets one thread unless ``threads`` is set
+        if int8 and not threads:
+            threads = 1
         return OnnxEncoder(onnx_path(int8=int8), model_dir() / "tokenizer.json",
                            threads, enc_id=MODEL_NAME, max_batch=1 if int8 else None)
     if spec == "fast":
