@@ -113,6 +113,30 @@ def verify_model_files(path: Path | None = None) -> str:
 
 
 @lru_cache(maxsize=1)
+def check_model_files() -> Path:
+    """The packaged MiniLM's folder, its weights checked against the pinned hash once
+    per process (``NARRASCOPE_SKIP_HASH=1`` skips it), without loading the model:
+    the ONNX backends and the span network's tokenizer need only the files."""
+    _offline_env()
+    path = model_dir()
+    if os.environ.get("NARRASCOPE_SKIP_HASH") != "1":
+        verify_model_files(path)
+    return path
+
+
+@lru_cache(maxsize=1)
+def wordpiece_tokenizer():  # type: ignore[no-untyped-def]
+    """The packaged MiniLM's word-piece tokenizer (``tokenizers``, from its
+    ``tokenizer.json``; hash-checked folder), without padding or truncation."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(check_model_files() / "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
+
+
+@lru_cache(maxsize=1)
 def get_encoder():  # type: ignore[no-untyped-def]
     """The packaged MiniLM as a SentenceTransformer (loaded once per process, offline)."""
     _offline_env()
@@ -448,14 +472,15 @@ def load_encoder(model: str | Path = "default", backend: str = DEFAULT_BACKEND,
             import onnxruntime  # noqa: F401
         except ImportError:  # the extra is missing: same vectors, torch speed
             return TorchMiniLM(threads)
-        get_encoder()  # hash check of the source weights
+        check_model_files()  # the source weights' hash; the torch model is not loaded
         int8 = backend == "onnx-int8"
         # dynamic int8 quantises each run's activations with one scale for the whole
         # batch, so a sentence's vector would depend on the sentences batched with it:
         # int8 runs one sentence at a time, which also costs less CPU than batches of 64
         # (``benchmarks/bench_speed.py --only encoder``); one sentence does not keep two
-        # threads busy (1,586 sentences: 12.2 s wall either way, 12.2 CPU-s with one
-        # thread, 18.2 with two), so it gets one thread unless ``threads`` is set
+        # threads busy (1,586 sentences, two runs: a second thread took 0.8-1.03x the
+        # wall time for 1.3-1.5x the CPU), so it gets one thread unless ``threads`` is
+        # set: the cores are better spent on more processes or Ray workers
         if int8 and not threads:
             threads = 1
         return OnnxEncoder(onnx_path(int8=int8), model_dir() / "tokenizer.json",

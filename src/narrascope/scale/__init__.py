@@ -230,7 +230,9 @@ def _on_ray(todo: list[Any], workers: int, address: str | None, threads: int | N
         out = ds.map_batches(
             Analyser, batch_size=size, batch_format="numpy",
             compute=ray.data.ActorPoolStrategy(size=workers),
-            num_cpus=int(threads or 1), max_restarts=-1, max_task_retries=-1,
+            # Ray Data restarts a dead actor and retries its batch by default
+            # (max_restarts = max_task_retries = -1); the kill test relies on it
+            num_cpus=int(threads or 1),
             fn_constructor_kwargs={"config": str(config) if config else None,
                                    "components": components,
                                    "taxonomy": str(taxonomy) if taxonomy else None,
