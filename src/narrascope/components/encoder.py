@@ -478,8 +478,8 @@ def load_encoder(model: str | Path = "default", backend: str = DEFAULT_BACKEND,
         # batch, so a sentence's vector would depend on the sentences batched with it:
         # int8 runs one sentence at a time, which also costs less CPU than batches of 64
         # (``benchmarks/bench_speed.py --only encoder``); one sentence does not keep two
-        # threads busy (1,586 sentences, two runs: a second thread took 0.8-1.03x the
-        # wall time for 1.3-1.5x the CPU), so it gets one thread unless ``threads`` is
+        # threads busy (1,586 sentences, three runs: a second thread took 0.75-1.03x the
+        # wall time for 1.2-1.5x the CPU), so it gets one thread unless ``threads`` is
         # set: the cores are better spent on more processes or Ray workers
         if int8 and not threads:
             threads = 1
