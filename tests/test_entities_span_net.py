@@ -191,3 +191,48 @@ def test_component_averages_the_span_net_unless_turned_off():
     preds = comp.model.predict(build([art], [refs], comp.model.window_words), forced=True,
                                entity_groups=[("s", c) for c in canons])
     assert [round(p.main_confidence, 4) for p in preds] == [out[False][g.text] for g in given]
+
+
+def test_loaded_span_net_digest_matches_the_built_network():
+    """A loaded model keys its ONNX export by the stored arrays without building the
+    torch network; the digest is the same once the network is built from them."""
+    model = RoleModel.load(default_model_dir())
+    net = model.span_net
+    assert net is not None and net._net is None, "loading builds no torch network"
+    lazy = net.digest()
+    assert net._net is None
+    assert net.net is not None  # built on demand
+    params = net._params()
+    assert list(params) == S.adapter_names(net.net)
+    assert net.digest() == lazy
+
+
+INFERENCE_IMPORTS = """
+import sys
+from narrascope.pipeline import Pipeline
+from narrascope.profiles import profile_config
+from narrascope.doc import Article
+nlp = Pipeline.from_config(profile_config("default"))
+art = nlp(Article(id="a", text="NATO said on Monday that Russian forces attacked Kyiv. "
+                  "The EU condemned the strike, officials in Brussels said."))
+assert art.entities, "the entities component ran"
+print(",".join(m for m in ("sentence_transformers",) if m in sys.modules))
+"""
+
+
+def test_inference_loads_no_sentence_transformer_once_exports_are_cached(tmp_path):
+    """Memory: with the ONNX exports in the cache, the default pipeline checks the
+    encoder's files and tokenizes without building a SentenceTransformer (~300 MB)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NARRASCOPE_CACHE_DIR=str(tmp_path), HF_HUB_OFFLINE="1")
+    first = subprocess.run([sys.executable, "-c", INFERENCE_IMPORTS], env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert list((tmp_path / "onnx").glob("roles-span-*.onnx")), "first run exported"
+    second = subprocess.run([sys.executable, "-c", INFERENCE_IMPORTS], env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert second.stdout.strip().splitlines()[-1:] in ([], [""]), second.stdout
