@@ -178,12 +178,10 @@ def ray_ingest(paths: Sequence[str | Path], db: str | None = None, *, db_url: st
         else:
             results = _on_ray(todo, workers, address, threads, size, config, components,
                               taxonomy, profile, fail_marker, quiet)
-        first: tuple[float, int] | None = None
         for done in results:
-            if first is None:  # models loaded and the first batch analysed
-                first = (time.perf_counter() - t0, len(done))
-                summary["first_batch_seconds"] = round(first[0], 3)
-                summary["first_batch_articles"] = first[1]
+            if "first_batch_seconds" not in summary:  # models loaded, first batch analysed
+                summary["first_batch_seconds"] = round(time.perf_counter() - t0, 3)
+                summary["first_batch_articles"] = len(done)
             if vectors:
                 ensure_article_vectors(done)
             res = store.ingest_batch(done, run_id=run_id, reanalyzed=reanalyze)

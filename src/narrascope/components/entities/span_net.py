@@ -89,8 +89,8 @@ def tokenize(sentences: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]
     ids_out, ranges_out = [], []
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     room = MAX_TOKENS - 2
-    for e, sp in zip(enc, spans, strict=True):
-        ids, offs = e.ids, e.offsets
+    for item, sp in zip(enc, spans, strict=True):
+        ids, offs = item.ids, item.offsets
         toks = []
         for s, e in sp:
             a = next((i for i, (_, oe) in enumerate(offs) if oe > s), len(offs))
@@ -470,7 +470,13 @@ class SpanRoleNet:
             import onnxruntime as ort
         except ImportError:
             return None
-        from narrascope.components.encoder import _lock, file_sha256, onnx_dir
+        from narrascope.components.encoder import (
+            _env_spec,
+            _lock,
+            file_sha256,
+            onnx_dir,
+            ort_session_options,
+        )
 
         path = onnx_dir() / f"roles-span-{self.digest()[:16]}.onnx"
         meta = path.with_suffix(".json")
@@ -479,17 +485,8 @@ class SpanRoleNet:
                   and json.loads(meta.read_text()).get("sha256") == file_sha256(path))
             if not ok:
                 self._export(path)
-        so = ort.SessionOptions()
-        # the encoder's thread setting (a Ray worker sets 1), else the library's default
-        threads = os.environ.get("NARRASCOPE_ENCODER_THREADS", "")
-        so.intra_op_num_threads = int(threads) if threads.isdigit() else 0
-        so.inter_op_num_threads = 1
-        so.enable_mem_pattern = False  # per-shape memory plans: not kept across shapes
-        so.enable_cpu_mem_arena = False  # freed batches go back to the system
-        if os.environ.get("NARRASCOPE_ORT_SPIN", "") != "1":
-            # idle threads sleep instead of spinning: measured on 24 articles, 2 threads,
-            # 21% less CPU at the same wall time and the same outputs
-            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # the encoder's thread setting from the environment (a Ray worker sets 1)
+        so = ort_session_options(_env_spec()[2])
         session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
         params = self._params()
         self._onnx = (session, np.asarray(params["out.weight"], np.float32),
@@ -551,7 +548,6 @@ class SpanRoleNet:
 
     @classmethod
     def load(cls, directory: str | Path, expected_sha256: str | None = None) -> SpanRoleNet:
-
         path = Path(directory) / FILE
         if expected_sha256:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
